@@ -1,0 +1,24 @@
+"""Models of the platform core: organisation, accounts, audit, calendar, inbox, workflow."""
+
+from .accounts import ApiToken, Role, RoleAssignment, User
+from .audit import AuditEvent
+from .calendar import CalendarDay, CalendarYear, SystemAlert
+from .inbox import InboxItem, Notification
+from .organisation import Department, Region
+from .workflow import WorkflowEvent
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
+    "Department",
+    "InboxItem",
+    "Notification",
+    "Region",
+    "Role",
+    "RoleAssignment",
+    "SystemAlert",
+    "User",
+    "WorkflowEvent",
+]

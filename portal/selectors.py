@@ -1,0 +1,36 @@
+"""Queries of the platform core, already filtered to what the user may see."""
+
+from django.db.models import QuerySet
+
+from portal.models import Department, InboxItem, Notification, Region, User
+from portal.policies import is_government_user
+
+
+def departments_visible(user: User) -> QuerySet[Department]:
+    """Every government user sees the directory of departments; the public sees the active ones."""
+    qs = Department.objects.select_related("region", "parent")
+    return qs if is_government_user(user) else qs.filter(is_active=True)
+
+
+def regions_all() -> QuerySet[Region]:
+    return Region.objects.select_related("parent")
+
+
+def inbox_open(user: User) -> QuerySet[InboxItem]:
+    return InboxItem.objects.filter(user=user, done_at__isnull=True).order_by("due_on", "-created_at")
+
+
+def inbox_done(user: User) -> QuerySet[InboxItem]:
+    return InboxItem.objects.filter(user=user, done_at__isnull=False).order_by("-done_at")
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at")
+
+
+def users_with_role(*roles: str, department: Department | int | None = None) -> QuerySet[User]:
+    """Active users holding any of ``roles`` (inside ``department`` when given)."""
+    qs = User.objects.filter(is_active=True, role_assignments__role__in=roles)
+    if department is not None:
+        qs = qs.filter(department=department)
+    return qs.distinct()
