@@ -9,7 +9,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.admin_site import PolicyAdmin
 from portal.errors import ValidationFailed
 from portal.models import (
-    AuditEvent, CalendarDay, CalendarYear, Department, Region, Role, SystemAlert, User,
+    AuditEvent,
+    CalendarDay,
+    CalendarYear,
+    Department,
+    Region,
+    Role,
+    SystemAlert,
+    User,
     WorkflowEvent,
 )
 from portal.services.organisation import roles_validate, user_roles_set

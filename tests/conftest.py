@@ -10,24 +10,38 @@ from tests.factories import DepartmentFactory, RegionFactory, UserFactory
 PASSWORD = "Str0ng!Passw0rd"
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database starts with the holiday calendar the package knows (P4)."""
+CALENDAR_YEARS = [2024, 2025, 2026]
+
+
+def _uses_database(request) -> str | None:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        transactional = marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+        return "transactional_db" if transactional else "db"
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            return name
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _working_calendar(request):
+    """Every test database holds the holiday calendar (P4), also after a transactional
+    test has flushed the tables."""
+    fixture = _uses_database(request)
+    if fixture is None:
+        return
+    request.getfixturevalue(fixture)
+    from portal.models import CalendarYear
     from portal.services.calendar import calendar_seed_from_package
 
-    with django_db_blocker.unblock():
-        calendar_seed_from_package(years=list(range(2024, 2027)))
+    if CalendarYear.objects.filter(year__in=CALENDAR_YEARS).count() < len(CALENDAR_YEARS):
+        calendar_seed_from_package(years=CALENDAR_YEARS)
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    settings.STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.SECURE_SSL_REDIRECT = False
     settings.TWO_FACTOR_EXEMPTION_ALLOWED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,0 +1,11 @@
+"""Loaded as a pytest plugin (``-p tests.environment``) before Django reads its settings.
+
+The test server speaks plain HTTP without collected static files; Celery tasks run
+eagerly unless an integration test starts a real worker.
+"""
+
+import os
+
+os.environ.setdefault("PORTAL_HTTPS", "0")
+os.environ.setdefault("PORTAL_STATIC_MANIFEST", "0")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
