@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "portal",
     "catalog",
     "sharing",
+    "sharing.dataplane",
     "opendata",
     "assessment",
 ]
