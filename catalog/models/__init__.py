@@ -1,0 +1,64 @@
+"""Catalog models: entries and items (C1, C6), deadlines and census (C7, C8), projects
+(C11), imports (C10)."""
+
+from .enums import (
+    CLASSIFICATION_CODE_PREFIX,
+    FORMAT_SUBTYPES,
+    FOUNDATIONAL_THEMES,
+    TYPES_WITH_LENGTH,
+    UPDATE_CYCLE_DAYS,
+    Classification,
+    DataType,
+    OpenType,
+    ResourceFormat,
+    SecurityLevel,
+    Sensitivity,
+    SharingMethod,
+    SharingType,
+    Subject,
+    Theme,
+    UpdateCycle,
+)
+from .imports import ImportJob
+from .maintenance import (
+    CENSUS_TRANSITIONS,
+    CHANGE_DEADLINE_WORKING_DAYS,
+    CHANGE_TRANSITIONS,
+    Census,
+    CensusEntry,
+    ChangeEvent,
+)
+from .projects import PROJECT_TRANSITIONS, Project
+from .resources import TRANSITIONS, DataItem, Resource, ResourceCodeSequence
+
+__all__ = [
+    "CENSUS_TRANSITIONS",
+    "CHANGE_DEADLINE_WORKING_DAYS",
+    "CHANGE_TRANSITIONS",
+    "CLASSIFICATION_CODE_PREFIX",
+    "FORMAT_SUBTYPES",
+    "FOUNDATIONAL_THEMES",
+    "PROJECT_TRANSITIONS",
+    "TRANSITIONS",
+    "TYPES_WITH_LENGTH",
+    "UPDATE_CYCLE_DAYS",
+    "Census",
+    "CensusEntry",
+    "ChangeEvent",
+    "Classification",
+    "DataItem",
+    "DataType",
+    "ImportJob",
+    "OpenType",
+    "Project",
+    "Resource",
+    "ResourceCodeSequence",
+    "ResourceFormat",
+    "SecurityLevel",
+    "Sensitivity",
+    "SharingMethod",
+    "SharingType",
+    "Subject",
+    "Theme",
+    "UpdateCycle",
+]

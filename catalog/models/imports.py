@@ -1,0 +1,45 @@
+"""Spreadsheet imports (C10): one upload, parsed and validated in a Celery task."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("处理中")
+        FAILED = "failed", _("校验未通过")
+        SUCCEEDED = "succeeded", _("已导入")
+        ERROR = "error", _("处理出错")
+
+    department = models.ForeignKey("portal.Department", on_delete=models.CASCADE,
+                                   related_name="+", verbose_name=_("部门"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("上传人"))
+    file = models.FileField(_("文件"), upload_to="catalog/imports/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices,
+                              default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    created_count = models.PositiveIntegerField(_("导入资源数"), default=0)
+    report = models.JSONField(_("校验报告"), default=list, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("目录导入")
+        verbose_name_plural = _("目录导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0 if self.status in (self.Status.PENDING, self.Status.RUNNING) else 100
+        return min(100, int(self.processed_rows * 100 / self.total_rows))
