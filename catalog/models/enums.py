@@ -125,6 +125,23 @@ class OpenType(models.TextChoices):
     NOT_OPEN = "not_open", _("不予开放")
 
 
+class LegalBasisKind(models.TextChoices):
+    """The rank of the legal basis an entry cites (C2, NAT-10(1), HN-9)."""
+
+    LAW = "law", _("法律")
+    ADMINISTRATIVE_REGULATION = "administrative_regulation", _("行政法规")
+    CENTRAL_POLICY = "central_policy", _("党中央、国务院政策文件")
+    LOCAL_REGULATION = "local_regulation", _("地方性法规")
+    RULE = "rule", _("规章")
+    POLICY = "policy", _("其他政策文件")
+
+
+# Not-shared entries must rest on a law, an administrative regulation or central policy.
+NOT_SHARED_BASIS_KINDS = frozenset({
+    LegalBasisKind.LAW, LegalBasisKind.ADMINISTRATIVE_REGULATION, LegalBasisKind.CENTRAL_POLICY,
+})
+
+
 class SecurityLevel(models.TextChoices):
     """Classification of a resource (分级分类, HN-32); secret information is never listed."""
 

@@ -33,6 +33,8 @@ class ChangeEvent(models.Model):
     description = models.TextField(_("说明"), blank=True)
     occurred_on = models.DateField(_("发生日期"))
     due_on = models.DateField(_("更新期限"), editable=False)
+    remind_on = models.DateField(_("提醒日期"), null=True, editable=False,
+                                 help_text=_("期限前 5 个工作日开始提醒"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices,
                               default=Status.OPEN)
     resources = models.ManyToManyField("catalog.Resource", blank=True,
@@ -52,7 +54,10 @@ class ChangeEvent(models.Model):
         verbose_name = _("目录变更事项")
         verbose_name_plural = _("目录变更事项")
         ordering = ["-recorded_at"]
-        indexes = [models.Index(fields=["status", "due_on"], name="catalog_change_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="catalog_change_status_due"),
+            models.Index(fields=["status", "remind_on"], name="catalog_change_status_remind"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -86,6 +91,7 @@ class Census(models.Model):
     year = models.PositiveIntegerField(_("年度"), unique=True)
     title = models.CharField(_("名称"), max_length=100)
     due_on = models.DateField(_("截止日期"))
+    remind_on = models.DateField(_("提醒日期"), null=True, editable=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices,
                               default=Status.OPEN)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,

@@ -25,6 +25,7 @@ from portal.workflow import Transition, TransitionTable
 from .enums import (
     Classification,
     DataType,
+    LegalBasisKind,
     OpenType,
     ResourceFormat,
     SecurityLevel,
@@ -65,7 +66,10 @@ class Resource(SearchableModel):
     sharing_conditions = models.TextField(_("共享条件"), blank=True)
     sharing_method = models.JSONField(_("共享方式"), default=list, blank=True)
     usage_requirements = models.TextField(_("使用要求"), blank=True)
-    legal_basis = models.TextField(_("法律依据"), blank=True)
+    legal_basis_kind = models.CharField(_("依据类型"), max_length=32,
+                                        choices=LegalBasisKind.choices, blank=True)
+    legal_basis = models.TextField(_("法律依据"), blank=True,
+                                   help_text=_("文件名称、文号及条款，如《中华人民共和国统计法》第二十五条"))
     update_cycle = models.CharField(_("更新周期"), max_length=16, choices=UpdateCycle.choices)
     # -- opening (C1)
     is_open = models.BooleanField(_("是否向社会开放"), default=False)
@@ -94,6 +98,7 @@ class Resource(SearchableModel):
                                     related_name="revisions", verbose_name=_("修订对象"))
     review_warnings = models.JSONField(_("审核提示"), default=list, blank=True, editable=False)
     review_comment = models.TextField(_("审核意见"), blank=True)
+    review_round = models.PositiveIntegerField(_("提交次数"), default=0, editable=False)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     registered_at = models.DateTimeField(_("注册时间"), null=True, blank=True)
     retired_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
@@ -160,6 +165,9 @@ TRANSITIONS = TransitionTable(
                label=_("退回")),
     Transition("retire", source=Resource.Status.REGISTERED, target=Resource.Status.RETIRED,
                label=_("撤销")),
+    # Recorded on the registered entry when an approved revision is applied to it.
+    Transition("revise", source=Resource.Status.REGISTERED, target=Resource.Status.REGISTERED,
+               label=_("修订生效")),
 )
 
 
