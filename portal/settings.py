@@ -122,6 +122,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -324,3 +325,70 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("公共信息资源管理平台")
+
+# --- Open data (opendata app) ---------------------------------------------------------
+# Per-IP ("anon") and per-token rates of the public data API and CKAN API, downloads and
+# pages; crawlers are throttled before they reach the database.
+OPENDATA_THROTTLE_RATES = {
+    "api_anon": os.environ.get("OPENDATA_API_ANON_RATE", "60/min"),
+    "api_token": os.environ.get("OPENDATA_API_TOKEN_RATE", "600/min"),
+    "download_anon": os.environ.get("OPENDATA_DOWNLOAD_ANON_RATE", "20/min"),
+    "download_token": os.environ.get("OPENDATA_DOWNLOAD_TOKEN_RATE", "120/min"),
+    "page_anon": os.environ.get("OPENDATA_PAGE_ANON_RATE", "300/min"),
+    "page_token": os.environ.get("OPENDATA_PAGE_TOKEN_RATE", "600/min"),
+    "form_anon": os.environ.get("OPENDATA_FORM_ANON_RATE", "10/hour"),
+    "form_token": os.environ.get("OPENDATA_FORM_TOKEN_RATE", "30/hour"),
+}
+# Absolute base of the public site used in DCAT IRIs and feeds built outside a request.
+OPENDATA_BASE_URL = os.environ.get("OPENDATA_BASE_URL", "").rstrip("/")
+OPENDATA_REVIEW_WORKING_DAYS = env_int("OPENDATA_REVIEW_WORKING_DAYS", 5)
+OPENDATA_ANSWER_WORKING_DAYS = env_int("OPENDATA_ANSWER_WORKING_DAYS", 10)
+OPENDATA_APPLICATION_VALID_DAYS = env_int("OPENDATA_APPLICATION_VALID_DAYS", 365)
+OPENDATA_PREVIEW_ROWS = 10
+CELERY_BEAT_SCHEDULE.update({
+    "opendata-deadline-sweep": {
+        "task": "opendata.tasks.deadline_sweep", "schedule": crontab(hour=8, minute=20),
+    },
+    "opendata-data-refresh": {
+        "task": "opendata.tasks.data_refresh_sweep", "schedule": crontab(minute="*/15"),
+    },
+    "opendata-usage-report-reminders": {
+        "task": "opendata.tasks.usage_report_reminders",
+        "schedule": crontab(day_of_month=1, hour=9, minute=0),
+    },
+})
+
+# --- Sharing (sharing app) --------------------------------------------------------------
+# The answer pipeline of share requests (S3). National rule by default (NAT-12): the
+# provider answers within 10 working days; the center's pre-review (YS-18, HY-17) and
+# enablement after approval (HY-17) are optional steps a deployment switches on.
+SHARING_PIPELINE = {
+    "center_prereview": env_bool("SHARING_CENTER_PREREVIEW", False),
+    "center_enablement": env_bool("SHARING_CENTER_ENABLEMENT", False),
+    "prereview_days": env_int("SHARING_PREREVIEW_DAYS", 3),
+    "answer_days": env_int("SHARING_ANSWER_DAYS", 10),
+    "enablement_days": env_int("SHARING_ENABLEMENT_DAYS", 3),
+    "negotiation_days": env_int("SHARING_NEGOTIATION_DAYS", 10),
+    "coordination_days": env_int("SHARING_COORDINATION_DAYS", 20),
+    "transfer_days": env_int("SHARING_TRANSFER_DAYS", 10),
+    "objection_days": env_int("SHARING_OBJECTION_DAYS", 5),
+    # Working days before a due date on which a reminder goes out (each once).
+    "reminder_days_before": sorted(
+        {int(d) for d in env_list("SHARING_REMINDER_DAYS_BEFORE", ["3", "1"])}, reverse=True),
+    "grant_expiry_notice_days": env_int("SHARING_GRANT_EXPIRY_NOTICE_DAYS", 10),
+    "grant_default_months": env_int("SHARING_GRANT_DEFAULT_MONTHS", 12),
+    "negative_list_review_months": env_int("SHARING_NEGATIVE_LIST_REVIEW_MONTHS", 12),
+    "attachment_max_mb": env_int("SHARING_ATTACHMENT_MAX_MB", 20),
+}
+CELERY_BEAT_SCHEDULE.update({
+    "sharing-deadline-sweep": {
+        "task": "sharing.tasks.deadline_sweep", "schedule": crontab(hour=7, minute=30),
+    },
+    "sharing-grant-expiry": {
+        "task": "sharing.tasks.grant_expiry_sweep", "schedule": crontab(hour=1, minute=40),
+    },
+    "sharing-negative-list-review": {
+        "task": "sharing.tasks.negative_list_review",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
+})
