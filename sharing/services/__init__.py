@@ -1,0 +1,1 @@
+"""Every state change of the sharing app, one module per entity."""

@@ -1,0 +1,1 @@
+"""The department pages of sharing (thin: parse input, call a service or selector, render)."""
