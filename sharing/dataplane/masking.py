@@ -1,0 +1,274 @@
+"""The desensitization engine (脱敏, S9 item 4, O3): a masking rule per data item, as SQL.
+
+A pure module — no Django models — so the shared-data plane and the open-data app use
+the same rules. Each :class:`MaskRule` turns into a DuckDB SQL expression over one input
+column (:func:`mask_sql`), which the query layer puts in its select list, so masking runs
+vectorised inside the engine on the way out and the raw value never reaches Python.
+:func:`preview_rows` and :func:`preview_parquet` give before/after pairs for a sample, for
+the provider's masking page and the open-data reviewer.
+
+Keyed hashing is HMAC-SHA256 written out in SQL (RFC 2104 over DuckDB's ``sha256``), so a
+hashed column is a stable pseudonym: the same value hashes the same way in every download
+made with the same secret, and nobody without the secret can confirm a guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+
+class MaskKind(StrEnum):
+    ID_NUMBER = "id_number"
+    MOBILE = "mobile"
+    NAME = "name"
+    ADDRESS = "address"
+    BANK_CARD = "bank_card"
+    DATE_GENERALIZE = "date_generalize"
+    NUMBER_GENERALIZE = "number_generalize"
+    HASH = "hash"
+    SUPPRESS = "suppress"
+
+
+# Characters kept at the start / end of partially masked values, by kind (overridable
+# with the ``keep_head`` / ``keep_tail`` parameters).
+PARTIAL_DEFAULTS: dict[MaskKind, tuple[int, int]] = {
+    MaskKind.ID_NUMBER: (6, 4),   # 460100********1234: region code and check digits stay
+    MaskKind.MOBILE: (3, 4),      # 138****5678
+    MaskKind.NAME: (1, 0),        # 张**
+    MaskKind.BANK_CARD: (0, 4),   # ************1234
+}
+ADDRESS_DEFAULT_KEEP = 6          # 海南省海口市****
+DATE_GRANULARITIES = {"year": "%Y", "month": "%Y-%m"}
+HASH_LENGTHS = range(16, 65)
+MASK_CHAR = "*"
+
+
+@dataclass(frozen=True)
+class MaskRule:
+    """One rule: its kind and the kind's parameters (see :func:`rule_errors`)."""
+
+    kind: MaskKind
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", MaskKind(self.kind))
+        object.__setattr__(self, "params", dict(self.params or {}))
+
+
+class RuleError(ValueError):
+    """A rule's parameters are invalid; ``messages`` are in Chinese, for the user."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+# --- SQL helpers -----------------------------------------------------------------------
+
+def quote_ident(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _int_param(params: Mapping[str, Any], name: str, default: int, errors: list[str],
+               *, low: int = 0, high: int = 64) -> int:
+    value = params.get(name, default)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors.append(f"参数“{name}”应为整数。")
+        return default
+    if not low <= number <= high:
+        errors.append(f"参数“{name}”应在 {low} 到 {high} 之间。")
+        return default
+    return number
+
+
+def _step_param(params: Mapping[str, Any], errors: list[str]) -> Decimal:
+    raw = params.get("step", 10)
+    try:
+        step = Decimal(str(raw))
+    except InvalidOperation:
+        errors.append("参数“step”（区间宽度）应为正数。")
+        return Decimal(10)
+    if not step.is_finite() or step <= 0:
+        errors.append("参数“step”（区间宽度）应为正数。")
+        return Decimal(10)
+    return step
+
+
+def rule_errors(rule: MaskRule) -> list[str]:
+    """What is wrong with the rule's parameters, in Chinese; empty when valid."""
+    errors: list[str] = []
+    _compile(rule, "x", secret=b"validation", errors=errors)
+    return errors
+
+
+def mask_sql(rule: MaskRule, column_sql: str, *, secret: bytes) -> str:
+    """The DuckDB expression that masks ``column_sql`` by ``rule`` (NULL stays NULL).
+
+    Raises :class:`RuleError` when the rule's parameters are invalid.
+    """
+    errors: list[str] = []
+    sql = _compile(rule, column_sql, secret=secret, errors=errors)
+    if errors:
+        raise RuleError(errors)
+    return sql
+
+
+def _partial(text: str, head: int, tail: int) -> str:
+    """Keep ``head`` leading and ``tail`` trailing characters; mask the rest.
+
+    Values no longer than head + tail are masked entirely, so short values never leak.
+    """
+    stars = f"repeat('{MASK_CHAR}', length({text}) - {head + tail})"
+    kept = " || ".join(
+        part for part in (
+            f"left({text}, {head})" if head else "", stars, f"right({text}, {tail})" if tail else "",
+        ) if part
+    )
+    return (f"CASE WHEN length({text}) > {head + tail} THEN {kept} "
+            f"ELSE repeat('{MASK_CHAR}', length({text})) END")
+
+
+def _hmac_sql(text: str, secret: bytes, length: int) -> str:
+    """HMAC-SHA256(secret, UTF-8 bytes of ``text``) as lowercase hex, in SQL (RFC 2104)."""
+    key = hashlib.sha256(secret).digest() if len(secret) > 64 else secret
+    key = key.ljust(64, b"\0")
+    ipad = bytes(b ^ 0x36 for b in key).hex()
+    opad = bytes(b ^ 0x5C for b in key).hex()
+    inner = f"unhex(sha256(unhex('{ipad}') || encode({text})))"
+    digest = f"sha256(unhex('{opad}') || {inner})"
+    return digest if length == 64 else f"left({digest}, {length})"
+
+
+def _decimal_places(step: Decimal) -> int:
+    exponent = step.normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def _compile(rule: MaskRule, column_sql: str, *, secret: bytes, errors: list[str]) -> str:
+    params = rule.params
+    text = f"CAST({column_sql} AS VARCHAR)"
+    kind = rule.kind
+    if kind in PARTIAL_DEFAULTS:
+        head_default, tail_default = PARTIAL_DEFAULTS[kind]
+        head = _int_param(params, "keep_head", head_default, errors)
+        tail = _int_param(params, "keep_tail", tail_default, errors)
+        return _partial(text, head, tail)
+    if kind is MaskKind.ADDRESS:
+        keep = _int_param(params, "keep_head", ADDRESS_DEFAULT_KEEP, errors)
+        # A fixed-length mask, so the length says nothing; short values keep at most half.
+        return (f"CASE WHEN {text} IS NULL THEN NULL "
+                f"ELSE left({text}, least({keep}, length({text}) // 2)) || '{MASK_CHAR * 4}' END")
+    if kind is MaskKind.DATE_GENERALIZE:
+        granularity = params.get("granularity", "month")
+        if granularity not in DATE_GRANULARITIES:
+            errors.append("参数“granularity”应为 year（年）或 month（年月）。")
+            granularity = "month"
+        value = f"TRY_CAST({column_sql} AS TIMESTAMP)"
+        return f"strftime({value}, '{DATE_GRANULARITIES[granularity]}')"
+    if kind is MaskKind.NUMBER_GENERALIZE:
+        step = _step_param(params, errors)
+        places = _decimal_places(step)
+        number = f"TRY_CAST({column_sql} AS DOUBLE)"
+        low = f"(floor({number} / {step}) * {step})"
+        if places == 0:
+            return (f"CAST(CAST({low} AS BIGINT) AS VARCHAR) || '~' || "
+                    f"CAST(CAST({low} + {step} AS BIGINT) AS VARCHAR)")
+        fmt = f"'%.{places}f~%.{places}f'"
+        return f"printf({fmt}, {low}, {low} + {step})"
+    if kind is MaskKind.HASH:
+        length = _int_param(params, "length", 64, errors, low=HASH_LENGTHS.start,
+                            high=HASH_LENGTHS.stop - 1)
+        if not secret:
+            errors.append("未配置脱敏密钥，不能使用加密哈希规则。")
+        return _hmac_sql(text, secret, length)
+    if kind is MaskKind.SUPPRESS:
+        return "CAST(NULL AS VARCHAR)"
+    errors.append(f"未知的脱敏规则“{kind}”。")  # pragma: no cover - MaskKind is closed
+    return "CAST(NULL AS VARCHAR)"
+
+
+# --- select lists and previews ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class MaskedColumn:
+    """An output column: the source column, the name it leaves under, its rule if any."""
+
+    source: str
+    name: str
+    rule: MaskRule | None = None
+
+
+def column_sql(column: MaskedColumn, *, secret: bytes) -> str:
+    """The column's value expression (masked when it has a rule), without alias."""
+    source = quote_ident(column.source)
+    return mask_sql(column.rule, source, secret=secret) if column.rule else source
+
+
+def select_list(columns: Sequence[MaskedColumn], *, secret: bytes) -> str:
+    return ", ".join(f"{column_sql(c, secret=secret)} AS {quote_ident(c.name)}" for c in columns)
+
+
+def _preview(con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[MaskedColumn],
+             *, secret: bytes, limit: int, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    before = ", ".join(f"{quote_ident(c.source)} AS {quote_ident(f'b{i}')}"
+                       for i, c in enumerate(columns))
+    after = ", ".join(f"{column_sql(c, secret=secret)} AS {quote_ident(f'a{i}')}"
+                      for i, c in enumerate(columns))
+    sql = f"SELECT {before}, {after} FROM {relation} LIMIT {int(limit)}"
+    rows = con.sql(sql, params=list(params) or None).fetchall()
+    width = len(columns)
+    return [
+        {
+            "before": {c.name: row[i] for i, c in enumerate(columns)},
+            "after": {c.name: row[width + i] for i, c in enumerate(columns)},
+        }
+        for row in rows
+    ]
+
+
+def _arrow_column(values: list[Any]) -> pa.Array:
+    """Typed when the sample's values agree on a type, else as text."""
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def preview_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[MaskedColumn], *,
+                 secret: bytes, limit: int = 20) -> list[dict[str, Any]]:
+    """Before/after pairs for in-memory sample rows (keys are the columns' sources)."""
+    if not rows:
+        return []
+    table = pa.table({c.source: _arrow_column([row.get(c.source) for row in rows])
+                      for c in columns})
+    con = duckdb.connect()
+    try:
+        con.register("sample_rows", table)
+        return _preview(con, "sample_rows", columns, secret=secret, limit=limit)
+    finally:
+        con.close()
+
+
+def preview_parquet(path: str, columns: Sequence[MaskedColumn], *, secret: bytes,
+                    limit: int = 20) -> list[dict[str, Any]]:
+    """Before/after pairs for the first ``limit`` rows of a Parquet file."""
+    con = duckdb.connect()
+    try:
+        return _preview(con, "read_parquet($1)", columns, secret=secret, limit=limit,
+                        params=[str(path)])
+    finally:
+        con.close()
