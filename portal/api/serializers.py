@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from portal.models import Department, Region, User
+from portal.models import Department, InboxItem, Notification, Region, User
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -34,3 +34,15 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_roles(self, user: User) -> list[str]:
         return sorted(user.role_set())
+
+
+class InboxItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InboxItem
+        fields = ["id", "key", "title", "url", "due_on", "created_at", "done_at"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "level", "title", "body", "url", "created_at", "read_at"]

@@ -1,11 +1,19 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from portal.api.views import DepartmentViewSet, MeView, RegionViewSet
+from portal.api.views import (
+    DepartmentViewSet,
+    InboxViewSet,
+    MeView,
+    NotificationViewSet,
+    RegionViewSet,
+)
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("regions", RegionViewSet, basename="region")
+router.register("inbox", InboxViewSet, basename="inbox")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -4,9 +4,21 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from portal.api.serializers import DepartmentSerializer, MeSerializer, RegionSerializer
-from portal.models import Department
-from portal.selectors import departments_visible, regions_all
+from portal.api.serializers import (
+    DepartmentSerializer,
+    InboxItemSerializer,
+    MeSerializer,
+    NotificationSerializer,
+    RegionSerializer,
+)
+from portal.models import Department, InboxItem, Notification
+from portal.selectors import (
+    departments_visible,
+    inbox_done,
+    inbox_open,
+    notifications_for,
+    regions_all,
+)
 
 
 class MeView(generics.RetrieveAPIView):
@@ -50,3 +62,30 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return regions_all().order_by("code")
+
+
+@extend_schema(tags=["inbox"])
+class InboxViewSet(viewsets.ReadOnlyModelViewSet):
+    """The current user's pending tasks (我的待办); ``?done=true`` for finished ones."""
+
+    serializer_class = InboxItemSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return InboxItem.objects.none()
+        done = self.request.query_params.get("done") in {"1", "true"}
+        return (inbox_done if done else inbox_open)(self.request.user)
+
+
+@extend_schema(tags=["inbox"])
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The current user's notifications, newest first."""
+
+    serializer_class = NotificationSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Notification.objects.none()
+        return notifications_for(self.request.user)

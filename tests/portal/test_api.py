@@ -61,3 +61,20 @@ def test_openapi_schema_and_docs_are_served(client):
     assert "/api/v1/me/" in paths and "/api/v1/departments/" in paths
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and "cdn" not in docs.content.decode().lower()
+
+
+def test_p3_inbox_api_lists_only_own_open_items(api, make_user, department):
+    from portal.services.inbox import inbox_add, inbox_close
+
+    me = make_user(department=department, roles=[Role.CLERK])
+    other = make_user(department=department, roles=[Role.CLERK])
+    inbox_add(users=[me, other], key="k:1", title="审核目录")
+    inbox_add(users=[me], key="k:2", title="答复申请")
+    inbox_close(key="k:2", user=me)
+    api.force_authenticate(me)
+    assert [i["title"] for i in api.get("/api/v1/inbox/").json()["results"]] == ["审核目录"]
+    assert [i["title"] for i in api.get("/api/v1/inbox/", {"done": "true"}).json()["results"]] == ["答复申请"]
+    [mine] = api.get("/api/v1/inbox/").json()["results"]
+    api.force_authenticate(other)
+    assert api.get(f"/api/v1/inbox/{mine['id']}/").status_code == 404
+    assert api.get("/api/v1/notifications/").json()["count"] == 1
