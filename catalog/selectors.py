@@ -1,10 +1,38 @@
-"""Every catalog query a page, the API or a task needs, filtered to what the user may see."""
+"""Every catalog query a page, the API or a task needs, filtered to what the user may see.
 
-from django.db.models import Q, QuerySet
+List pages run a constant number of SQL queries whatever the catalog's size: facet counts
+come from one grouped query (``GROUPING SETS`` on PostgreSQL, one ``GROUP BY`` per facet
+elsewhere), the total comes from the facets, and related rows are joined or prefetched.
+"""
 
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from portal.models import Department
 from portal.policies import is_authority, is_center, is_government_user
+from portal.search import search_filter
 
-from .models import Resource
+from .models import (
+    Census,
+    CensusEntry,
+    ChangeEvent,
+    Classification,
+    DataItem,
+    OpenType,
+    Project,
+    Resource,
+    ResourceFormat,
+    SharingType,
+    Theme,
+    UpdateCycle,
+)
 
 
 def resources_registered() -> QuerySet[Resource]:
@@ -19,8 +47,253 @@ def resources_visible(user) -> QuerySet[Resource]:
     state of their own department's entries; the center and the authority see all."""
     if not getattr(user, "is_authenticated", False) or not is_government_user(user):
         return Resource.objects.none()
-    qs = Resource.objects.select_related("provider", "provider__region")
+    qs = Resource.objects.select_related("provider", "provider__region", "revision_of")
     if is_center(user) or is_authority(user):
         return qs
     own = Q(provider_id=user.department_id) if user.department_id else Q(pk__in=[])
     return qs.filter(Q(status=Resource.Status.REGISTERED) | own)
+
+
+def resource_by_code(code: str) -> Resource | None:
+    return resources_registered().filter(code=code).first()
+
+
+def items_active(resource: Resource) -> QuerySet[DataItem]:
+    """The data items in force (retired ones are kept for grants but not listed)."""
+    return resource.items.filter(retired=False).order_by("position", "pk")
+
+
+def resource_for_detail(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
+    return queryset.select_related("project", "created_by").prefetch_related(
+        Prefetch("items", queryset=DataItem.objects.order_by("position", "pk")),
+        Prefetch("related_resources", queryset=Resource.objects.select_related("provider")),
+    )
+
+
+def department_catalog(department_id: int, *, status: str = "", q: str = "") -> QuerySet[Resource]:
+    """A department's own catalog in every state (C9), newest changes first.
+    Applied revisions are records of the past and stay out of the list."""
+    qs = (
+        Resource.objects.filter(provider_id=department_id)
+        .exclude(status=Resource.Status.APPLIED)
+        .select_related("revision_of", "project")
+        .annotate(item_count=Count("items", filter=Q(items__retired=False)))
+        .order_by("-updated_at", "-pk")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = search_filter(qs, q)
+    return qs
+
+
+def department_status_counts(department_id: int) -> dict[str, int]:
+    rows = (Resource.objects.filter(provider_id=department_id)
+            .exclude(status=Resource.Status.APPLIED)
+            .values("status").annotate(n=Count("pk")).order_by())
+    return {row["status"]: row["n"] for row in rows}
+
+
+def review_queue() -> QuerySet[Resource]:
+    """Submissions waiting for the center, oldest first (C6)."""
+    return (Resource.objects.filter(status=Resource.Status.SUBMITTED)
+            .select_related("provider", "revision_of").order_by("submitted_at", "pk"))
+
+
+# -- the platform-wide catalog (C9) -------------------------------------------------------
+
+# HY-12: the four catalog kinds as views of the registered catalog.
+CATALOG_KINDS: dict[str, tuple[str, Q]] = {
+    "foundational": ("基础政务信息共享目录", Q(classification=Classification.FOUNDATIONAL)),
+    "thematic": ("主题应用政务信息共享目录", Q(classification=Classification.THEMATIC)),
+    "departmental": ("部门政务信息资源目录", Q(classification=Classification.DEPARTMENTAL)),
+    "disclosure": ("政府信息公开目录", Q(is_disclosure=True)),
+}
+
+# Facet name → (model column, choices or None for departments).
+FACETS: dict[str, tuple[str, Any]] = {
+    "department": ("provider_id", None),
+    "classification": ("classification", Classification),
+    "theme": ("theme", Theme),
+    "sharing_type": ("sharing_type", SharingType),
+    "format": ("format", ResourceFormat),
+    "update_cycle": ("update_cycle", UpdateCycle),
+    "open_type": ("open_type", OpenType),
+}
+
+ORDERINGS = {
+    "recent": ("-registered_at", "-pk"),
+    "name": ("name", "pk"),
+    "code": ("code",),
+}
+
+
+@dataclass
+class CatalogQuery:
+    """What the user asked the platform catalog for (from GET parameters or the API)."""
+
+    q: str = ""
+    kind: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    ordering: str = "recent"
+
+    @classmethod
+    def from_params(cls, params) -> CatalogQuery:
+        filters = {}
+        for name in FACETS:
+            values = [v for v in params.getlist(name) if v] if hasattr(params, "getlist") else (
+                [params[name]] if params.get(name) else [])
+            if values:
+                filters[name] = values[:20]
+        kind = params.get("kind", "")
+        ordering = params.get("ordering", "recent")
+        return cls(q=(params.get("q") or params.get("search") or "").strip()[:100],
+                   kind=kind if kind in CATALOG_KINDS else "", filters=filters,
+                   ordering=ordering if ordering in ORDERINGS else "recent")
+
+
+def catalog_filter(queryset: QuerySet[Resource], query: CatalogQuery) -> QuerySet[Resource]:
+    if query.kind:
+        queryset = queryset.filter(CATALOG_KINDS[query.kind][1])
+    for name, values in query.filters.items():
+        column = FACETS[name][0]
+        if name == "department":
+            values = [int(v) for v in values if str(v).isdigit()]
+        queryset = queryset.filter(**{f"{column}__in": values})
+    return search_filter(queryset, query.q)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+def facet_counts(queryset: QuerySet[Resource]) -> tuple[dict[str, dict[Any, int]], int]:
+    """Counts per value of every facet over ``queryset`` and the total, without a query
+    per facet value: one ``GROUPING SETS`` query on PostgreSQL, one ``GROUP BY`` per
+    facet on other databases."""
+    columns = [column for column, _choices in FACETS.values()]
+    base = queryset.order_by().values(*columns)
+    counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
+    names = dict(zip(columns, FACETS, strict=True))
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        sql, params = base.query.sql_with_params()
+        quoted = [connection.ops.quote_name(c) for c in columns]
+        grouping = ", ".join(f"GROUPING({c})" for c in quoted)
+        sets = ", ".join(f"({c})" for c in quoted)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(quoted)}, {grouping}, COUNT(*) FROM ({sql}) AS facet "  # noqa: S608
+                f"GROUP BY GROUPING SETS ({sets}, ())", params)
+            total = 0
+            for row in cursor.fetchall():
+                values, flags, n = row[:len(columns)], row[len(columns):-1], row[-1]
+                grouped = [i for i, flag in enumerate(flags) if flag == 0]
+                if not grouped:
+                    total = n
+                    continue
+                counts[names[columns[grouped[0]]]][values[grouped[0]]] = n
+        return counts, total
+    for column in columns:
+        for row in base.values(column).annotate(n=Count("pk")).order_by():
+            counts[names[column]][row[column]] = row["n"]
+    return counts, sum(counts["classification"].values())
+
+
+def _facet_values(counts, query: CatalogQuery) -> dict[str, list[FacetValue]]:
+    department_ids = [pk for pk in counts["department"] if pk is not None]
+    department_names = dict(
+        Department.objects.filter(pk__in=department_ids).values_list("pk", "name"))
+    out: dict[str, list[FacetValue]] = {}
+    for name, (_column, choices) in FACETS.items():
+        selected = set(query.filters.get(name, []))
+        values = []
+        for value, n in counts[name].items():
+            if value in (None, ""):
+                continue
+            label = department_names.get(value, str(value)) if choices is None else str(
+                choices(value).label if value in choices.values else value)
+            values.append(FacetValue(str(value), label, n, str(value) in selected))
+        values.sort(key=lambda v: (-v.count, v.label))
+        out[name] = values
+    return out
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the total, so it never runs its own ``COUNT(*)``."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+@dataclass
+class CatalogResult:
+    page: Any
+    facets: dict[str, list[FacetValue]]
+    total: int
+
+
+def catalog_search(query: CatalogQuery, *, page: int | str = 1, per_page: int = 20) -> CatalogResult:
+    """The platform-wide catalog page: registered entries matching ``query``, the page's
+    rows with providers and active items, and the facets. Four queries whatever the size."""
+    base = catalog_filter(Resource.objects.filter(status=Resource.Status.REGISTERED), query)
+    counts, total = facet_counts(base)
+    rows = (base.select_related("provider")
+            .prefetch_related(Prefetch("items", queryset=DataItem.objects.filter(retired=False)
+                                       .order_by("position", "pk").only("pk", "resource_id", "name")))
+            .defer("search_text", "search_vector")
+            .order_by(*ORDERINGS[query.ordering]))
+    paginator = KnownCountPaginator(rows, per_page, count=total)
+    return CatalogResult(page=paginator.get_page(page), facets=_facet_values(counts, query),
+                         total=total)
+
+
+def catalog_export_rows(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
+    """Entries for a spreadsheet export, with providers and items, streamed in chunks."""
+    return (queryset.select_related("provider")
+            .prefetch_related(Prefetch("items", queryset=DataItem.objects.filter(retired=False)
+                                       .order_by("position", "pk")))
+            .defer("search_text", "search_vector"))
+
+
+# -- deadlines, census, projects ----------------------------------------------------------
+
+def change_events_visible(user) -> QuerySet[ChangeEvent]:
+    qs = ChangeEvent.objects.select_related("department", "recorded_by")
+    if is_center(user) or is_authority(user):
+        return qs
+    if getattr(user, "department_id", None):
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def change_events_open(department_id: int) -> QuerySet[ChangeEvent]:
+    return ChangeEvent.objects.filter(department_id=department_id,
+                                      status=ChangeEvent.Status.OPEN).order_by("due_on")
+
+
+def censuses_visible(user) -> QuerySet[Census]:
+    return Census.objects.all() if is_government_user(user) else Census.objects.none()
+
+
+def census_entries_for(census: Census, department_id: int) -> QuerySet[CensusEntry]:
+    return (census.entries.filter(department_id=department_id)
+            .select_related("resource", "confirmed_by").order_by("status", "resource__name"))
+
+
+def projects_visible(user) -> QuerySet[Project]:
+    qs = Project.objects.select_related("department").annotate(resource_count=Count("resources"))
+    if is_center(user) or is_authority(user):
+        return qs
+    if getattr(user, "department_id", None):
+        return qs.filter(department_id=user.department_id)
+    return qs.none()

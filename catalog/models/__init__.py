@@ -23,6 +23,7 @@ from .enums import (
 )
 from .imports import ImportJob
 from .maintenance import (
+    CENSUS_ENTRY_TRANSITIONS,
     CENSUS_TRANSITIONS,
     CHANGE_DEADLINE_WORKING_DAYS,
     CHANGE_TRANSITIONS,
@@ -31,9 +32,10 @@ from .maintenance import (
     ChangeEvent,
 )
 from .projects import PROJECT_TRANSITIONS, Project
-from .resources import TRANSITIONS, DataItem, Resource, ResourceCodeSequence
+from .resources import TRANSITIONS, DataItem, Resource, ResourceCodeSequence, SubmittedResource
 
 __all__ = [
+    "CENSUS_ENTRY_TRANSITIONS",
     "CENSUS_TRANSITIONS",
     "CHANGE_DEADLINE_WORKING_DAYS",
     "CHANGE_TRANSITIONS",
@@ -63,6 +65,7 @@ __all__ = [
     "SharingMethod",
     "SharingType",
     "Subject",
+    "SubmittedResource",
     "Theme",
     "UpdateCycle",
 ]

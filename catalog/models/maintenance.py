@@ -154,3 +154,13 @@ class CensusEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.census} · {self.resource}"
+
+
+CENSUS_ENTRY_TRANSITIONS = TransitionTable(
+    Transition("confirm", source=CensusEntry.Status.PENDING, target=CensusEntry.Status.CONFIRMED,
+               label=_("确认无变化")),
+    Transition("update", source=CensusEntry.Status.PENDING, target=CensusEntry.Status.UPDATED,
+               label=_("提交修订")),
+    Transition("retire", source=CensusEntry.Status.PENDING, target=CensusEntry.Status.RETIRED,
+               label=_("撤销资源")),
+)

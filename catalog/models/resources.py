@@ -30,7 +30,9 @@ from .enums import (
     ResourceFormat,
     SecurityLevel,
     Sensitivity,
+    SharingMethod,
     SharingType,
+    Subject,
     Theme,
     UpdateCycle,
 )
@@ -142,6 +144,14 @@ class Resource(SearchableModel):
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
+    def sharing_method_labels(self) -> str:
+        labels = dict(SharingMethod.choices)
+        return "、".join(str(labels.get(v, v)) for v in self.sharing_method or [])
+
+    def subject_labels(self) -> str:
+        labels = dict(Subject.choices)
+        return "、".join(str(labels.get(v, v)) for v in self.subjects or [])
+
     def search_document(self):
         provider = self.provider
         return [
@@ -235,3 +245,12 @@ class ResourceCodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id}/{self.classification}: {self.last}"
+
+
+class SubmittedResource(Resource):
+    """The center's review queue in the admin: submitted entries and revisions (C6)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("目录审核队列")
+        verbose_name_plural = _("目录审核队列")

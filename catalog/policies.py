@@ -1,0 +1,102 @@
+"""Who may do what in the catalog. One function per question; services, views, the admin
+and the API all ask these."""
+
+from portal.models import Role
+from portal.policies import has_department_role, is_authority, is_center, is_government_user
+
+from .models import ChangeEvent, Project, Resource
+
+EDITORS = (Role.CLERK, Role.DATA_ADMIN)
+
+
+def can_view_resource(user, resource: Resource) -> bool:
+    if not is_government_user(user):
+        return False
+    if resource.status == Resource.Status.REGISTERED:
+        return True
+    return (is_center(user) or is_authority(user)
+            or user.department_id == resource.provider_id)
+
+
+def can_create_resource(user, department) -> bool:
+    """Clerks and data administrators compile their own department's catalog."""
+    return has_department_role(user, department, *EDITORS)
+
+
+def can_edit_resource(user, resource: Resource) -> bool:
+    return resource.is_editable and has_department_role(user, resource.provider_id, *EDITORS)
+
+
+def can_delete_resource(user, resource: Resource) -> bool:
+    """Only drafts that never went to review, or revision drafts (discarding them)."""
+    return (resource.status == Resource.Status.DRAFT and resource.code is None
+            and has_department_role(user, resource.provider_id, *EDITORS))
+
+
+def can_submit_resource(user, resource: Resource) -> bool:
+    """The department's data administrator submits (C6)."""
+    return has_department_role(user, resource.provider_id, Role.DATA_ADMIN)
+
+
+def can_withdraw_resource(user, resource: Resource) -> bool:
+    return has_department_role(user, resource.provider_id, Role.DATA_ADMIN)
+
+
+def can_review_resource(user, resource: Resource | None = None) -> bool:
+    """The information center reviews registrations and revisions (HN-13)."""
+    return is_center(user)
+
+
+def can_revise_resource(user, resource: Resource) -> bool:
+    return (resource.status == Resource.Status.REGISTERED
+            and has_department_role(user, resource.provider_id, *EDITORS))
+
+
+def can_retire_resource(user, resource: Resource) -> bool:
+    return is_center(user) or has_department_role(user, resource.provider_id, Role.DATA_ADMIN)
+
+
+def can_import_resources(user, department) -> bool:
+    return has_department_role(user, department, *EDITORS)
+
+
+# -- change events (C7) and census (C8)
+
+def can_record_change_event(user, department) -> bool:
+    """The authority, the center or the department's data administrator or head."""
+    return (is_authority(user) or is_center(user)
+            or has_department_role(user, department, Role.DATA_ADMIN, Role.HEAD))
+
+
+def can_complete_change_event(user, event: ChangeEvent) -> bool:
+    return (is_authority(user) or is_center(user)
+            or has_department_role(user, event.department_id, Role.DATA_ADMIN))
+
+
+def can_cancel_change_event(user, event: ChangeEvent) -> bool:
+    return is_authority(user) or is_center(user)
+
+
+def can_manage_census(user) -> bool:
+    return is_center(user)
+
+
+def can_confirm_census_entry(user, entry) -> bool:
+    return has_department_role(user, entry.department_id, Role.DATA_ADMIN)
+
+
+# -- projects (C11)
+
+def can_edit_project(user, project: Project | None, department=None) -> bool:
+    department = project.department_id if project is not None else department
+    editable = project is None or project.status in (Project.Status.PLANNING, Project.Status.REJECTED)
+    return editable and has_department_role(user, department, *EDITORS)
+
+
+def can_submit_project(user, project: Project) -> bool:
+    return has_department_role(user, project.department_id, Role.DATA_ADMIN)
+
+
+def can_review_project(user, project: Project | None = None) -> bool:
+    """Project approval and acceptance (立项审批、验收) are the authority's (NAT-21)."""
+    return is_authority(user) or is_center(user)
