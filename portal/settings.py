@@ -392,3 +392,21 @@ CELERY_BEAT_SCHEDULE.update({
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
 })
+
+# --- Assessment (A1–A7) -------------------------------------------------------------
+ASSESSMENT_OBJECTION_ANSWER_DAYS = env_int("ASSESSMENT_OBJECTION_ANSWER_DAYS", 5)
+ASSESSMENT_COMPLAINT_ANSWER_DAYS = env_int("ASSESSMENT_COMPLAINT_ANSWER_DAYS", 15)
+ASSESSMENT_NOTICE_DEFAULT_DAYS = env_int("ASSESSMENT_NOTICE_DEFAULT_DAYS", 20)
+ASSESSMENT_REMINDER_WORKING_DAYS = env_int("ASSESSMENT_REMINDER_WORKING_DAYS", 3)
+ASSESSMENT_EVIDENCE_MAX_BYTES = env_int("ASSESSMENT_EVIDENCE_MAX_MB", 20) * 1024 * 1024
+CELERY_BEAT_SCHEDULE.update({
+    "assessment-deadlines": {
+        "task": "assessment.tasks.deadlines_sweep", "schedule": crontab(hour=8, minute=5),
+    },
+    "assessment-annual-reports": {
+        "task": "assessment.tasks.annual_reports_sweep", "schedule": crontab(hour=8, minute=15),
+    },
+    "assessment-recompute": {
+        "task": "assessment.tasks.plans_recompute", "schedule": crontab(hour=2, minute=30),
+    },
+})

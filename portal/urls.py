@@ -14,6 +14,7 @@ urlpatterns = [
     path("sharing/", include("sharing.urls")),
     path("catalog/", include("catalog.urls")),
     path("api/v1/catalog/", include("catalog.api.urls")),
+    path("assessment/", include("assessment.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

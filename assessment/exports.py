@@ -1,0 +1,168 @@
+"""Exports of results (A4): XLSX (openpyxl) and PDF (reportlab, built-in Chinese CID font).
+
+Cells that start with ``= + - @`` are prefixed so spreadsheets never run them as formulas.
+"""
+
+from decimal import Decimal
+from io import BytesIO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from assessment.models import Plan, Score, Unit
+from assessment.selectors import heat_table, unit_scores
+
+FONT = "STSong-Light"
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def safe_cell(value):
+    """Neutralise text that a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def plan_xlsx(plan: Plan) -> bytes:
+    """The ranking with every indicator's score, and a sheet of values and inputs."""
+    indicators, rows = heat_table(plan)
+    book = Workbook(write_only=True)
+    ranking = book.create_sheet(_("考核结果"))
+    header = [_("排名"), _("考核对象"), _("类型"), _("总分"), _("等次")] + [
+        f"{i.name}（{i.weight}）" for i in indicators]
+    ranking.append([safe_cell(plan.title)])
+    ranking.append([safe_cell(h) for h in header])
+    for unit, cells in rows:
+        ranking.append([safe_cell(v) for v in [
+            unit.rank, unit.name, unit.get_kind_display(), unit.total,
+            unit.get_grade_display() if unit.grade else "",
+            *[c.score if c is not None else None for c in cells]]])
+    detail = book.create_sheet(_("指标明细"))
+    detail.append([safe_cell(h) for h in [_("考核对象"), _("指标"), _("指标值"), _("得分"),
+                                          _("计算依据"), _("评审意见"), _("调整理由")]])
+    for unit, cells in rows:
+        for indicator, cell in zip(indicators, cells, strict=True):
+            if cell is None:
+                continue
+            inputs = "；".join(f"{k}={v}" for k, v in (cell.inputs or {}).items())
+            detail.append([safe_cell(v) for v in [
+                unit.name, indicator.name, cell.value, cell.score, inputs, cell.review_comment,
+                cell.adjustment_reason]])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _register_font() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    _register_font()
+    return {
+        "title": ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=6),
+        "body": ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14),
+        "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11,
+                                textColor=colors.grey),
+    }
+
+
+def _table(data: list[list], widths=None) -> Table:
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, 9),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f4f6")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#d1d5db")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value}"
+
+
+def _footer(plan: Plan) -> str:
+    state = _("已公布") if plan.status == Plan.Status.PUBLISHED else _("未公布（内部）")
+    return _("%(state)s · 生成于 %(at)s") % {"state": state,
+                                            "at": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
+
+
+def plan_pdf(plan: Plan) -> bytes:
+    styles = _styles()
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), title=plan.title,
+                            leftMargin=15 * mm, rightMargin=15 * mm)
+    units = list(plan.units.order_by("rank", "name"))
+    data = [[_("排名"), _("考核对象"), _("类型"), _("总分"), _("等次")]] + [
+        [_fmt(u.rank), Paragraph(u.name, styles["body"]), u.get_kind_display(), _fmt(u.total),
+         u.get_grade_display() if u.grade else ""] for u in units]
+    doc.build([
+        Paragraph(plan.title, styles["title"]),
+        Paragraph(_("统计期：%(start)s 至 %(end)s") % {
+            "start": f"{plan.period_start:%Y-%m-%d}", "end": f"{plan.period_end:%Y-%m-%d}"},
+            styles["body"]),
+        Spacer(1, 6 * mm),
+        _table(data, widths=[18 * mm, 110 * mm, 35 * mm, 30 * mm, 30 * mm]),
+        Spacer(1, 4 * mm),
+        Paragraph(_footer(plan), styles["small"]),
+    ])
+    return buffer.getvalue()
+
+
+def _breakdown_drawing(scores: list[Score]) -> Drawing:
+    height = 18 * len(scores) + 40
+    drawing = Drawing(170 * mm, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 200, 20, 250, height - 30
+    chart.data = [[float(s.score or 0) for s in scores], [float(s.indicator.weight) for s in scores]]
+    chart.categoryAxis.categoryNames = [s.indicator.name for s in scores]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = colors.HexColor("#b91c1c")
+    chart.bars[1].fillColor = colors.HexColor("#e5e7eb")
+    drawing.add(chart)
+    return drawing
+
+
+def unit_pdf(unit: Unit) -> bytes:
+    """A unit's report: total, rank, the breakdown chart and each indicator's basis."""
+    styles = _styles()
+    plan = unit.plan
+    scores = unit_scores(unit)
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"{plan.title} · {unit.name}",
+                            leftMargin=15 * mm, rightMargin=15 * mm)
+    data = [[_("指标"), _("分值"), _("指标值"), _("得分"), _("说明")]]
+    for s in scores:
+        note = s.review_comment or s.adjustment_reason or ""
+        data.append([Paragraph(s.indicator.name, styles["body"]), _fmt(s.indicator.weight),
+                     _fmt(s.value), _fmt(s.score), Paragraph(note, styles["small"])])
+    doc.build([
+        Paragraph(f"{plan.title}", styles["title"]),
+        Paragraph(_("考核对象：%(name)s　总分：%(total)s　排名：%(rank)s　等次：%(grade)s") % {
+            "name": unit.name, "total": _fmt(unit.total), "rank": _fmt(unit.rank),
+            "grade": unit.get_grade_display() if unit.grade else "—"}, styles["body"]),
+        Spacer(1, 4 * mm),
+        _breakdown_drawing(scores),
+        Spacer(1, 4 * mm),
+        _table(data, widths=[50 * mm, 15 * mm, 22 * mm, 15 * mm, 78 * mm]),
+        Spacer(1, 4 * mm),
+        Paragraph(_footer(plan), styles["small"]),
+    ])
+    return buffer.getvalue()

@@ -1,0 +1,65 @@
+"""Assessment models: plans, indicators and scores (A1–A4); supervision (A5–A7)."""
+
+from .plans import (
+    OBJECTION_TRANSITIONS,
+    PLAN_TRANSITIONS,
+    SELF_ASSESSMENT_TRANSITIONS,
+    Category,
+    ComputationRun,
+    Grade,
+    NoData,
+    Plan,
+    PlanIndicator,
+    Score,
+    ScoreObjection,
+    ScoringRule,
+    SelfAssessment,
+    Unit,
+)
+from .supervision import (
+    ANNUAL_REPORT_TRANSITIONS,
+    COMPLAINT_TRANSITIONS,
+    ESCALATION_CONSEQUENCE,
+    NOTICE_TRANSITIONS,
+    OPEN_NOTICE_STATUSES,
+    VIOLATION_BASIS,
+    AnnualReport,
+    Complaint,
+    Evidence,
+    RectificationNotice,
+    RectificationReport,
+    Violation,
+)
+
+# The module-level table of the plan workflow (DESIGN "Inside one app").
+TRANSITIONS = PLAN_TRANSITIONS
+
+__all__ = [
+    "ANNUAL_REPORT_TRANSITIONS",
+    "COMPLAINT_TRANSITIONS",
+    "ESCALATION_CONSEQUENCE",
+    "NOTICE_TRANSITIONS",
+    "OBJECTION_TRANSITIONS",
+    "OPEN_NOTICE_STATUSES",
+    "PLAN_TRANSITIONS",
+    "SELF_ASSESSMENT_TRANSITIONS",
+    "TRANSITIONS",
+    "VIOLATION_BASIS",
+    "AnnualReport",
+    "Category",
+    "Complaint",
+    "ComputationRun",
+    "Evidence",
+    "Grade",
+    "NoData",
+    "Plan",
+    "PlanIndicator",
+    "RectificationNotice",
+    "RectificationReport",
+    "Score",
+    "ScoreObjection",
+    "ScoringRule",
+    "SelfAssessment",
+    "Unit",
+    "Violation",
+]

@@ -1,0 +1,1 @@
+"""The assessment's web pages: the authority's workplace, department pages, public results."""
