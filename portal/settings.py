@@ -410,3 +410,35 @@ CELERY_BEAT_SCHEDULE.update({
         "task": "assessment.tasks.plans_recompute", "schedule": crontab(hour=2, minute=30),
     },
 })
+
+# --- Data plane: data versions, query, download, masking, access log (S9, S10, S13) ----
+DATAPLANE = {
+    "UPLOAD_MAX_BYTES": env_int("PORTAL_DATA_UPLOAD_MAX_MB", 2048) * 1024 * 1024,
+    "ENGINE_THREADS": env_int("PORTAL_DUCKDB_THREADS", 2),
+    "ENGINE_MEMORY": os.environ.get("PORTAL_DUCKDB_MEMORY", "512MB"),
+    "WORK_DIR": os.environ.get("PORTAL_DATA_WORK_DIR") or str(VAR_DIR / "dataplane"),
+    "MASKING_KEY": os.environ.get("PORTAL_MASKING_KEY", ""),
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["dataplane"] = os.environ.get(
+    "PORTAL_DATA_TOKEN_RATE", "120/min")
+CELERY_BEAT_SCHEDULE.update({
+    "dataplane-monitor": {
+        "task": "sharing.dataplane.tasks.monitor_sweep_task", "schedule": crontab(minute=5),
+    },
+    "dataplane-usage-reports": {
+        "task": "sharing.dataplane.tasks.usage_reports_task",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
+    "dataplane-versions-overdue": {
+        "task": "sharing.dataplane.tasks.versions_overdue_task",
+        "schedule": crontab(hour=8, minute=40),
+    },
+})
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "DataVersionStatusEnum": "sharing.dataplane.models.DataVersion.Status",
+    "DataFileFormatEnum": "sharing.dataplane.models.DataVersion.Format",
+    "AnomalyStatusEnum": "sharing.dataplane.models.Anomaly.Status",
+    "AnomalyKindEnum": "sharing.dataplane.models.Anomaly.Kind",
+    "AccessActionEnum": "sharing.dataplane.models.AccessLogEntry.Action",
+    "AccessChannelEnum": "sharing.dataplane.models.AccessLogEntry.Channel",
+})

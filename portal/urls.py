@@ -15,6 +15,8 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("api/v1/catalog/", include("catalog.api.urls")),
     path("assessment/", include("assessment.urls")),
+    path("data/", include("sharing.dataplane.urls")),
+    path("api/v1/sharing/", include("sharing.dataplane.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,0 +1,64 @@
+"""Settings of the data plane, with defaults (override in ``settings.DATAPLANE``)."""
+
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from .engine.duck import EngineConfig
+
+DEFAULTS: dict[str, Any] = {
+    # Uploads (S9).
+    "UPLOAD_MAX_BYTES": 2 * 1024**3,
+    "XLSX_MAX_UNCOMPRESSED": 2 * 1024**3,
+    "MAX_PROBLEMS": 200,
+    # The engine: DuckDB threads and memory per query / ingestion.
+    "ENGINE_THREADS": 2,
+    "ENGINE_MEMORY": "512MB",
+    # Local scratch space (uploads being checked, XLSX being written, cached Parquet).
+    "WORK_DIR": None,
+    # Downloads.
+    "XLSX_MAX_ROWS": 1_048_575,
+    "DOWNLOAD_BATCH_ROWS": 50_000,
+    # Keyed hashing (masking): defaults to a key derived from SECRET_KEY.
+    "MASKING_KEY": "",
+    # System tokens.
+    "TOKEN_MAX_DAYS": 366,
+    # Monitoring (S13).
+    "SURGE_FACTOR": 10.0,
+    "SURGE_MIN_COUNT": 50,
+    "BASELINE_DAYS": 28,
+    "DENIED_THRESHOLD": 5,
+    "OFF_HOURS": (22, 7),
+    "OFF_HOURS_MIN_COUNT": 20,
+}
+
+
+def dataplane_setting(name: str) -> Any:
+    return getattr(settings, "DATAPLANE", {}).get(name, DEFAULTS[name])
+
+
+def engine_config() -> EngineConfig:
+    return EngineConfig(
+        threads=int(dataplane_setting("ENGINE_THREADS")),
+        memory_limit=str(dataplane_setting("ENGINE_MEMORY")),
+        max_problems=int(dataplane_setting("MAX_PROBLEMS")),
+        xlsx_max_uncompressed=int(dataplane_setting("XLSX_MAX_UNCOMPRESSED")),
+    )
+
+
+def work_dir() -> Path:
+    path = Path(dataplane_setting("WORK_DIR") or Path(settings.VAR_DIR) / "dataplane")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def masking_secret() -> bytes:
+    """The HMAC key of keyed hashing. Set ``PORTAL_MASKING_KEY`` in production so that
+    rotating SECRET_KEY does not change every pseudonym."""
+    configured = dataplane_setting("MASKING_KEY")
+    if configured:
+        return configured.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"dataplane-masking", hashlib.sha256).digest()

@@ -1,0 +1,114 @@
+"""The access log of shared data (S10): append-only and hash-chained.
+
+Every query, download and refused attempt appends one entry. Each entry stores the hash
+of the previous one and its own hash over its content and that link, so changing,
+inserting or deleting any entry breaks the chain from there on; the chain head
+(:class:`AccessLogHead`) holds the last hash, so cutting entries off the end breaks it
+too. ``python manage.py accesslog verify`` recomputes the chain.
+"""
+
+import datetime as dt
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AccessLogEntry(models.Model):
+    class Action(models.TextChoices):
+        QUERY = "query", _("联机查询")
+        DOWNLOAD = "download", _("批量下载")
+        PREVIEW = "preview", _("脱敏预览")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("网页")
+        API = "api", _("接口")
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name=_("用户"))
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    department = models.ForeignKey("portal.Department", null=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("使用部门"))
+    resource = models.ForeignKey("catalog.Resource", on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("信息资源"))
+    provider = models.ForeignKey("portal.Department", on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("提供部门"))
+    version = models.ForeignKey("dataplane.DataVersion", null=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("数据版本"))
+    grant = models.ForeignKey("sharing.Grant", null=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("共享授权"))
+    token = models.ForeignKey("portal.ApiToken", null=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("令牌"))
+    action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
+    channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
+    allowed = models.BooleanField(_("是否放行"))
+    purpose = models.CharField(_("用途"), max_length=32, blank=True)
+    parameters = models.JSONField(_("查询参数"), default=dict, blank=True)
+    items = models.JSONField(_("返回的信息项"), default=list, blank=True)
+    masked_items = models.JSONField(_("脱敏的信息项"), default=list, blank=True)
+    rows_returned = models.BigIntegerField(_("返回记录数"), default=0)
+    reason = models.CharField(_("拒绝原因"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("共享数据访问日志")
+        verbose_name_plural = _("共享数据访问日志")
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["provider", "-at"], name="dataplane_log_provider"),
+            models.Index(fields=["department", "-at"], name="dataplane_log_department"),
+            models.Index(fields=["resource", "-at"], name="dataplane_log_resource"),
+            models.Index(fields=["grant", "at"], name="dataplane_log_grant"),
+            models.Index(fields=["at"], name="dataplane_log_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.username} {self.get_action_display()} {self.resource_id}"
+
+    def content(self) -> dict:
+        """What the hash covers: every recorded fact and the link to the previous entry."""
+        return {
+            "seq": self.seq,
+            "at": self.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "user": self.user_id, "username": self.username,
+            "department": self.department_id, "resource": self.resource_id,
+            "provider": self.provider_id, "version": self.version_id,
+            "grant": self.grant_id, "token": self.token_id,
+            "action": self.action, "channel": self.channel, "allowed": bool(self.allowed),
+            "purpose": self.purpose, "parameters": self.parameters, "items": self.items,
+            "masked_items": self.masked_items, "rows_returned": int(self.rows_returned),
+            "reason": self.reason, "ip_address": self.ip_address or "",
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(self.content(), sort_keys=True, ensure_ascii=False,
+                               separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class AccessLogHead(models.Model):
+    """The end of the chain: the last sequence number and hash (one row, pk 1).
+
+    Appends lock this row, so entries are numbered and linked one at a time.
+    """
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("访问日志链头")
+        verbose_name_plural = _("访问日志链头")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

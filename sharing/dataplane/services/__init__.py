@@ -1,0 +1,1 @@
+"""Every state change of the data plane (DESIGN "Inside one app")."""

@@ -1,0 +1,1 @@
+"""Department pages of the data plane (the ``dataplane`` URL namespace under /data/)."""
