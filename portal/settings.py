@@ -442,3 +442,21 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "AccessActionEnum": "sharing.dataplane.models.AccessLogEntry.Action",
     "AccessChannelEnum": "sharing.dataplane.models.AccessLogEntry.Channel",
 })
+
+# --- Catalog (C1–C11) -----------------------------------------------------------------
+# C5: a new entry overlaps a registered entry of another department when at least this
+# share of its (non-identity) data items, and at least this many, appear there too.
+CATALOG_OVERLAP_RATIO = float(os.environ.get("PORTAL_CATALOG_OVERLAP_RATIO", "0.5"))
+CATALOG_OVERLAP_MIN_ITEMS = env_int("PORTAL_CATALOG_OVERLAP_MIN_ITEMS", 2)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "ResourceStatusEnum": "catalog.models.Resource.Status",
+    "ResourceFormatEnum": "catalog.models.ResourceFormat",
+})
+CELERY_BEAT_SCHEDULE.update({
+    "catalog-change-deadlines": {
+        "task": "catalog.tasks.change_events_sweep", "schedule": crontab(hour=8, minute=20),
+    },
+    "catalog-census-reminders": {
+        "task": "catalog.tasks.census_reminders", "schedule": crontab(hour=8, minute=25),
+    },
+})
