@@ -1,5 +1,7 @@
-"""Models of the sharing app: filings (S6), grants (S5) and their permission tables."""
+"""Models of the sharing app: filings (S6), requests (S2, S3, S12), grants (S5) and their
+permission tables, disputes (S4), transfers (S7), objections (S8), negative list (S11)."""
 
+from .disputes import CoReview, Dispute, DisputeMessage
 from .enums import Purpose
 from .filing import FILING_TRANSITIONS, Filing
 from .grants import (
@@ -10,15 +12,34 @@ from .grants import (
     ResourceGrantPermission,
     valid_grants_q,
 )
+from .negative_list import ROUND_TRANSITIONS, NegativeListEntry, NegativeListRound, RoundItem
+from .objections import OBJECTION_TRANSITIONS, Objection
+from .requests import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, ShareRequest
+from .transfers import TRANSFER_TRANSITIONS, TransferRequest
 
 __all__ = [
     "CONSUME_DATAITEM",
     "CONSUME_RESOURCE",
     "FILING_TRANSITIONS",
+    "FINAL_STATUSES",
+    "OBJECTION_TRANSITIONS",
+    "OPEN_STATUSES",
+    "ROUND_TRANSITIONS",
+    "TRANSFER_TRANSITIONS",
+    "TRANSITIONS",
+    "CoReview",
     "DataItemGrantPermission",
+    "Dispute",
+    "DisputeMessage",
     "Filing",
     "Grant",
+    "NegativeListEntry",
+    "NegativeListRound",
+    "Objection",
     "Purpose",
     "ResourceGrantPermission",
+    "RoundItem",
+    "ShareRequest",
+    "TransferRequest",
     "valid_grants_q",
 ]

@@ -38,6 +38,9 @@ class Grant(models.Model):
         EXPIRED = "expired", _("已到期")
         REVOKED = "revoked", _("已撤销")
 
+    request = models.OneToOneField("sharing.ShareRequest", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="grant",
+                                   verbose_name=_("共享申请"))
     department = models.ForeignKey("portal.Department", on_delete=models.PROTECT,
                                    related_name="sharing_grants_held",
                                    verbose_name=_("使用部门"))

@@ -61,7 +61,7 @@ def filing_save(*, actor: User, department: Department, data: dict) -> Filing:
 
 @transaction.atomic
 def filing_submit(*, actor: User, filing: Filing) -> Filing:
-    filing = Filing.objects.select_for_update().select_related("department").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("department").get(pk=filing.pk)
     if not can_submit_filing(actor, filing):
         raise NotPermitted(_("备案须由本部门数据管理员或第一责任人提交。"), target=filing,
                            action="submit")
@@ -81,7 +81,7 @@ def filing_submit(*, actor: User, filing: Filing) -> Filing:
 
 
 def _review(*, actor: User, filing: Filing, action: str, comment: str) -> Filing:
-    filing = Filing.objects.select_for_update().select_related("department").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update(of=("self",)).select_related("department").get(pk=filing.pk)
     if not can_review_filing(actor, filing):
         raise NotPermitted(_("只有信息中心可以审核备案。"), target=filing, action=action)
     if action in ("return", "revoke") and not comment.strip():

@@ -119,17 +119,19 @@ def grant_create(
     valid_until: date,
     masked_items: Iterable[DataItem] = (),
     purpose_detail: str = "",
+    request=None,
 ) -> Grant:
     """Give ``department`` access to ``items`` of ``resource`` (S5) and put the guardian
     permissions in place. Called when a request is approved (or coordinated, S4)."""
     if not can_grant_resource(actor, resource):
-        raise NotPermitted(_("只有提供部门的数据管理员、第一责任人或主管部门可以授权。"),
+        raise NotPermitted(_("只有提供部门的数据管理员、第一责任人、信息中心或主管部门可以授权。"),
                            target=resource, action="grant")
     items, masked_items = list(items), list(masked_items)
     grant_validate(resource=resource, department=department, items=items,
                    masked_items=masked_items, purpose=purpose, method=method,
                    valid_from=valid_from, valid_until=valid_until)
-    grant = Grant(department=department, resource=resource, provider_id=resource.provider_id,
+    grant = Grant(request=request, department=department, resource=resource,
+                  provider_id=resource.provider_id,
                   purpose=purpose, purpose_detail=purpose_detail, method=method,
                   valid_from=valid_from, valid_until=valid_until, granted_by=actor)
     grant._history_user = actor
@@ -148,7 +150,7 @@ def grant_create(
 def grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
     """Revoke a grant with a reason; access ends at once (the permissions go in the same
     transaction)."""
-    grant = Grant.objects.select_for_update().select_related("resource", "department").get(
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("resource", "department").get(
         pk=grant.pk)
     if not can_revoke_grant(actor, grant):
         if grant.revoked_at is not None:
@@ -170,3 +172,37 @@ def grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
            body=_("撤销原因：%(reason)s") % {"reason": reason}, url=grant_url(grant),
            level=Notification.Level.INFO)
     return grant
+
+
+def grants_expiry_sweep(*, today: date | None = None) -> dict[str, int]:
+    """Remind holders before a grant expires (once) and take the permissions of expired
+    grants away (once). Safe to run twice: each row carries its marker."""
+    from portal.workdays import add_working_days
+
+    from ..pipeline import config
+
+    today = today or timezone.localdate()
+    horizon = add_working_days(today, int(config()["grant_expiry_notice_days"]))
+    expiring = list(Grant.objects.filter(
+        revoked_at__isnull=True, valid_until__gte=today, valid_until__lte=horizon,
+        expiry_reminded_on__isnull=True).select_related("resource"))
+    for grant in expiring:
+        notify(users=_department_contacts(grant.department_id),
+               key=f"sharing:grant:{grant.pk}:expiring",
+               title=_("共享授权即将到期：%(resource)s") % {"resource": grant.resource.name},
+               body=_("到期日期 %(day)s，如需继续使用请及时重新申请。") % {"day": grant.valid_until},
+               url=grant_url(grant), level=Notification.Level.REMINDER)
+    Grant.objects.filter(pk__in=[g.pk for g in expiring]).update(expiry_reminded_on=today)
+    expired = list(Grant.objects.filter(revoked_at__isnull=True, valid_until__lt=today,
+                                        expired_processed_at__isnull=True)
+                   .select_related("resource", "department"))
+    for grant in expired:
+        with transaction.atomic():
+            grant_permissions_sync(department=grant.department, resource=grant.resource,
+                                   today=today)
+            Grant.objects.filter(pk=grant.pk).update(expired_processed_at=timezone.now())
+            notify(users=_department_contacts(grant.department_id),
+                   key=f"sharing:grant:{grant.pk}:expired",
+                   title=_("共享授权已到期：%(resource)s") % {"resource": grant.resource.name},
+                   url=grant_url(grant))
+    return {"reminded": len(expiring), "expired": len(expired)}

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from portal.access import get_visible_or_404
 
 from ..forms import ReasonForm
-from ..policies import can_revoke_grant
+from ..policies import can_request_transfer, can_revoke_grant
 from ..selectors import grants_given, grants_held, grants_visible
 from ..services.grants import grant_revoke
 from .common import run_service
@@ -32,6 +32,8 @@ def grant_detail(request, pk: int):
     return render(request, "sharing/grant_detail.html", {
         "grant": grant, "revoke_form": ReasonForm(),
         "can_revoke": can_revoke_grant(request.user, grant), "active_tab": "grants",
+        "can_transfer": can_request_transfer(request.user, grant),
+        "transfers": grant.transfers.order_by("-created_at")[:20],
     })
 
 

@@ -97,3 +97,38 @@ def grant_for(department, resource: Resource, *, items=None, masked=(), actor=No
         masked_items=list(masked), purpose=purpose, method=SharingMethod.ONLINE_QUERY,
         valid_from=start, valid_until=start + timedelta(days=days),
     )
+
+
+def commitment_file(name: str = "承诺书.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4 signed commitment", content_type="application/pdf")
+
+
+def request_data(**overrides) -> dict:
+    today = timezone.localdate()
+    data = {
+        "purpose": Purpose.ADMINISTRATIVE_BASIS,
+        "purpose_detail": "办理行政许可时核验申请人身份（《行政许可法》第三十一条）",
+        "knowledge_scope": "审批处经办人员",
+        "security_measures": "专网访问，按岗位授权，操作留痕",
+        "period_start": today,
+        "period_end": today + timedelta(days=365),
+        "method": SharingMethod.ONLINE_QUERY,
+        "commitment_document": commitment_file(),
+        "commitment_accepted": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def make_request(actor, resource: Resource, *, items=None, submit_by=None, **overrides):
+    """A draft by ``actor`` (submitted by ``submit_by`` when given)."""
+    from sharing.services.requests import request_create, request_submit
+
+    request = request_create(actor=actor, resource=resource,
+                             items=list(items if items is not None else resource.items.all()),
+                             data=request_data(**overrides))
+    if submit_by is not None:
+        request = request_submit(actor=submit_by, request=request)
+    return request
