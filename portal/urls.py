@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from opendata.views import exports as opendata_exports
+
 urlpatterns = [
     path("", include("portal.urls_site")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,6 +19,11 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("data/", include("sharing.dataplane.urls")),
     path("api/v1/sharing/", include("sharing.dataplane.api.urls")),
+    path("open/", include("opendata.urls")),
+    path("api/v1/opendata/", include("opendata.api.urls")),
+    path("api/3/action/", include("opendata.ckan.urls")),
+    path("catalog.<str:fmt>", opendata_exports.catalog_export, name="dcat_catalog"),
+    path("robots.txt", opendata_exports.robots_txt, name="robots_txt"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,0 +1,1 @@
+"""The open-data REST API under ``/api/v1/opendata/`` (API.md)."""

@@ -1,0 +1,86 @@
+"""Template helpers of the open-data pages."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+_SECTIONS = {
+    "home": ("/open/",), "datasets": ("/open/datasets/",),
+    "departments": ("/open/departments/",), "requests": ("/open/requests/",),
+    "products": ("/open/products/",), "developers": ("/open/developers/",),
+    "manage": ("/open/manage/",), "me": ("/open/me/", "/open/signup/"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def od_current(context, section: str) -> str:
+    """``aria-current="page"`` on the navigation link of the current section."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    prefixes = _SECTIONS.get(section, ())
+    match = path == "/open/" if section == "home" else path.startswith(prefixes)
+    return mark_safe(' aria-current="page"') if match else ""
+
+
+@register.simple_tag(takes_context=True)
+def facet_toggle(context, name: str, value) -> str:
+    """The search URL with ``name=value`` added, or removed when already chosen."""
+    request = context["request"]
+    params = request.GET.copy()
+    params.pop("page", None)
+    values = params.getlist(name)
+    value = str(value)
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    params.setlist(name, values)
+    return "?" + params.urlencode()
+
+
+@register.filter
+def filesize_cn(size) -> str:
+    if size is None:
+        return ""
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+@register.filter
+def stars(value) -> str:
+    if value is None:
+        return ""
+    full = int(round(float(value)))
+    return format_html('<span class="stars" aria-hidden="true">{}</span>',
+                       "★" * full + "☆" * (5 - full))
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """The Chinese label of a workflow action of open data."""
+    from ..models import (
+        APPLICATION_TRANSITIONS,
+        COMMENT_TRANSITIONS,
+        PLAN_TRANSITIONS,
+        PRODUCT_TRANSITIONS,
+        REQUEST_TRANSITIONS,
+        TRANSITIONS,
+        UPDATE_TRANSITIONS,
+    )
+
+    for table in (TRANSITIONS, UPDATE_TRANSITIONS, APPLICATION_TRANSITIONS, REQUEST_TRANSITIONS,
+                  COMMENT_TRANSITIONS, PRODUCT_TRANSITIONS, PLAN_TRANSITIONS):
+        for transition in table.transitions:
+            if transition.action == action:
+                return str(transition.label)
+    return action

@@ -1,0 +1,213 @@
+"""Downloads, the DCAT exports, the Atom feed and robots.txt (O3, O4, O6, O8).
+
+Downloads stream the generated file from storage (flat memory) after the access check;
+every download, allowed or refused, is written to the access log. The DCAT exports
+stream node by node and answer conditional requests from the catalog's stamp.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib.syndication.views import Feed
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from catalog.models import OpenType
+
+from ..api.auth import token_from_request
+from ..caching import catalog_stamp, dataset_etag
+from ..dcat import Urls, catalog_nodes, dataset_nodes
+from ..models import Dataset
+from ..rdf import jsonld_stream, turtle_stream
+from ..selectors import dataset_public_detail, datasets_feed, datasets_public
+from ..services.access import Action, Channel, data_access, open_access_record
+from ..vocab import FILE_FORMATS, FORMATS
+from .common import cache_headers, not_modified, throttled
+
+RDF_TYPES = {"jsonld": "application/ld+json; charset=utf-8",
+             "ttl": "text/turtle; charset=utf-8"}
+
+
+def _content_disposition(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "ignore").decode() or "data"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def distribution_response(request, dataset: Dataset, fmt: str, *, channel: str, token=None):
+    """Stream a dataset's generated file, after the access check, logging the access."""
+    if fmt not in FILE_FORMATS:
+        raise Http404
+    user = token.user if token is not None else request.user
+    allowed, application = data_access(user=user, dataset=dataset)
+    if not allowed:
+        open_access_record(request=request, dataset=dataset, action=Action.DOWNLOAD,
+                           channel=channel, allowed=False, token=token,
+                           parameters={"format": fmt}, reason=_("有条件开放数据，未获批准"))
+        raise Http404
+    dist = next((d for d in dataset.distributions.all() if d.format == fmt and d.file), None)
+    if dist is None or dataset.data_status != Dataset.DataStatus.READY:
+        raise Http404
+    conditional = OpenType.CONDITIONAL in (dataset.open_type, dataset.resource.open_type)
+    cached = not_modified(request, dist.checksum, dist.modified_at)
+    if cached is not None and not conditional:
+        return cached
+    open_access_record(request=request, dataset=dataset, action=Action.DOWNLOAD,
+                       channel=channel, allowed=True, token=token, application=application,
+                       parameters={"format": fmt}, rows=dataset.row_count or 0)
+    response = FileResponse(dist.file.open("rb"), content_type=FORMATS[fmt].media_type)
+    response["Content-Disposition"] = _content_disposition(
+        f"{dataset.title}.{FORMATS[fmt].extension}")
+    if dist.byte_size is not None:
+        response["Content-Length"] = str(dist.byte_size)
+    return cache_headers(response, etag=dist.checksum, last_modified=dist.modified_at,
+                         max_age=3600, public=not conditional)
+
+
+@require_GET
+@throttled("download")
+def download(request, name: str, fmt: str):
+    dataset = dataset_public_detail().filter(name=name).first()
+    if dataset is None:
+        raise Http404
+    token = token_from_request(request)
+    return distribution_response(request, dataset, fmt,
+                                 channel=Channel.API if token else Channel.WEB, token=token)
+
+
+def _rdf_response(request, chunks, fmt: str, etag: str, last_modified):
+    response = StreamingHttpResponse(chunks, content_type=RDF_TYPES[fmt])
+    response["Access-Control-Allow-Origin"] = "*"
+    return cache_headers(response, etag=etag, last_modified=last_modified, max_age=300)
+
+
+@require_GET
+@throttled("api")
+def catalog_export(request, fmt: str):
+    """The whole open catalog as DCAT-AP (``/catalog.jsonld``, ``/catalog.ttl``), streamed."""
+    if fmt not in RDF_TYPES:
+        raise Http404
+    etag, modified = catalog_stamp()
+    etag = f"{etag}-{fmt}"
+    cached = not_modified(request, etag, modified)
+    if cached is not None:
+        return cached
+    urls = Urls(request=request)
+    datasets = dataset_public_detail(datasets_public().order_by("pk")).iterator(chunk_size=500)
+    nodes = catalog_nodes(urls, datasets, modified)
+    chunks = jsonld_stream(nodes) if fmt == "jsonld" else turtle_stream(nodes)
+    return _rdf_response(request, chunks, fmt, etag, modified)
+
+
+@require_GET
+@throttled("api")
+def dataset_export(request, name: str, fmt: str):
+    """One dataset as DCAT-AP (``/open/datasets/<name>.jsonld`` or ``.ttl``)."""
+    if fmt not in RDF_TYPES:
+        raise Http404
+    dataset = dataset_public_detail().filter(name=name).first()
+    if dataset is None:
+        raise Http404
+    etag = dataset_etag(dataset, fmt)
+    cached = not_modified(request, etag, dataset.modified_at)
+    if cached is not None:
+        return cached
+    nodes = dataset_nodes(Urls(request=request), dataset)
+    chunks = jsonld_stream(nodes) if fmt == "jsonld" else turtle_stream(nodes)
+    return _rdf_response(request, chunks, fmt, etag, dataset.modified_at)
+
+
+class DatasetFeed(Feed):
+    """An Atom feed of new and updated open datasets (O4)."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("公共数据开放：新增与更新的数据集")
+    subtitle = gettext_lazy("最近发布或更新的开放数据集")
+
+    def __call__(self, request, *args, **kwargs):
+        etag, modified = catalog_stamp()
+        cached = not_modified(request, f"{etag}-atom", modified)
+        if cached is not None:
+            return cached
+        response = super().__call__(request, *args, **kwargs)
+        return cache_headers(response, etag=f"{etag}-atom", last_modified=modified, max_age=300)
+
+    def link(self):
+        return reverse("opendata:home")
+
+    def items(self):
+        return datasets_feed()
+
+    def item_title(self, item: Dataset) -> str:
+        updated = item.first_published_at and item.modified_at and \
+            (item.modified_at - item.first_published_at).total_seconds() > 60
+        return (_("【更新】%(t)s") if updated else _("【新发布】%(t)s")) % {"t": item.title}
+
+    def item_description(self, item: Dataset) -> str:
+        return item.description
+
+    def item_link(self, item: Dataset) -> str:
+        return reverse("opendata:dataset", args=[item.name])
+
+    def item_pubdate(self, item: Dataset):
+        return item.first_published_at
+
+    def item_updateddate(self, item: Dataset):
+        return item.modified_at
+
+    def item_author_name(self, item: Dataset) -> str:
+        return item.publisher.name
+
+    def item_categories(self, item: Dataset):
+        return [item.get_theme_display(), *(item.keywords or [])]
+
+
+ROBOTS = """User-agent: *
+Allow: /open/
+Disallow: /open/datasets/*/download/
+Disallow: /open/manage/
+Disallow: /open/me/
+Disallow: /api/
+Disallow: /admin/
+Disallow: /accounts/
+Crawl-delay: 5
+
+Sitemap: {sitemap}
+"""
+
+
+@require_GET
+def robots_txt(request):
+    """robots.txt: pages may be crawled; data endpoints and downloads may not (O4)."""
+    body = ROBOTS.format(sitemap=request.build_absolute_uri(reverse("opendata:sitemap")))
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    return cache_headers(response, max_age=86400)
+
+
+@require_GET
+@throttled("page")
+def sitemap(request):
+    """Dataset pages for search engines (the catalog is their way in, not the API)."""
+    etag, modified = catalog_stamp()
+    cached = not_modified(request, f"{etag}-sitemap", modified)
+    if cached is not None:
+        return cached
+    urls = Urls(request=request)
+
+    def lines():
+        yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
+               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+        for name, modified_at in (datasets_public().order_by("pk")
+                                  .values_list("name", "modified_at")[:50000].iterator()):
+            lastmod = f"<lastmod>{modified_at.date().isoformat()}</lastmod>" if modified_at else ""
+            yield (f"<url><loc>{urls.abs(reverse('opendata:dataset', args=[name]))}</loc>"
+                   f"{lastmod}</url>\n")
+        yield "</urlset>\n"
+
+    response = StreamingHttpResponse(lines(), content_type="application/xml; charset=utf-8")
+    return cache_headers(response, etag=f"{etag}-sitemap", last_modified=modified, max_age=3600)
+
