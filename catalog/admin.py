@@ -240,6 +240,12 @@ class CensusForm(forms.ModelForm):
         model = Census
         fields = ["year", "title", "due_on"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "title" in self.fields:
+            self.fields["title"].required = False
+            self.fields["title"].help_text = _("留空则为“某年度信息资源目录普查”")
+
 
 @admin.register(Census)
 class CensusAdmin(PolicyAdmin, SimpleHistoryAdmin):

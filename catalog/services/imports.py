@@ -175,18 +175,23 @@ def entry_proposal(entry: _Entry) -> dict[str, Any]:
 
 def validate_entries(entries: list[_Entry], report: _Report) -> None:
     """Run the catalog rules on every entry; errors go to the row and column they concern."""
+    reported = {(p["row"], p["column"]) for p in report.problems}
     for entry in entries:
         errors = check_entry(entry_proposal(entry), entry.items)
         for name, messages in errors.fields.items():
             column = RESOURCE_COLUMN.get(name)
             for message in messages:
-                report.add(entry.first_row, column.header if column else "资源序号", message)
+                header = column.header if column else "资源序号"
+                if (entry.first_row, header) not in reported:
+                    report.add(entry.first_row, header, message)
         for index, fields in errors.items.items():
             row = entry.item_rows[index] if index < len(entry.item_rows) else entry.first_row
             for name, messages in fields.items():
                 column = ITEM_COLUMN.get(name)
                 for message in messages:
-                    report.add(row, column.header if column else "信息项名称", message)
+                    header = column.header if column else "信息项名称"
+                    if (row, header) not in reported:
+                        report.add(row, header, message)
         for message in errors.general:
             report.add(entry.first_row, "资源序号", message)
 
@@ -213,8 +218,7 @@ def import_job_run_now(job: ImportJob) -> ImportJob:
     except Exception as exc:  # noqa: BLE001 - an unreadable file is a report, not a crash
         report.add(1, "", _("文件无法读取（%(e)s），请用模板另存后重试。") % {"e": exc.__class__.__name__})
         entries = []
-    if not report.problems:
-        validate_entries(entries, report)
+    validate_entries(entries, report)
     if not report.problems and not entries:
         report.add(2, "资源序号", _("文件中没有可导入的数据行。"))
     created = 0
