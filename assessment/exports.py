@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from assessment.models import Plan, Score, Unit
 from assessment.selectors import heat_table, unit_scores
+from assessment.templatetags.assessment_tags import figures
 
 FONT = "STSong-Light"
 _FORMULA_START = ("=", "+", "-", "@")
@@ -56,7 +57,7 @@ def plan_xlsx(plan: Plan) -> bytes:
         for indicator, cell in zip(indicators, cells, strict=True):
             if cell is None:
                 continue
-            inputs = "；".join(f"{k}={v}" for k, v in (cell.inputs or {}).items())
+            inputs = "；".join(f"{label} {v}" for label, v in figures(cell.inputs))
             detail.append([safe_cell(v) for v in [
                 unit.name, indicator.name, cell.value, cell.score, inputs, cell.review_comment,
                 cell.adjustment_reason]])

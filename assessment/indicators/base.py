@@ -179,3 +179,11 @@ def count(key: str) -> Callable[[Figures], Decimal]:
     def measure(figures: Figures) -> Decimal:
         return Decimal(int(figures.get(key, 0)))
     return measure
+
+
+# What each figure means, for the pages and exports.
+FIGURE_LABELS: dict[str, str] = {}
+
+
+def describe_figures(labels: dict[str, str]) -> None:
+    FIGURE_LABELS.update(labels)

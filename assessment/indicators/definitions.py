@@ -10,11 +10,12 @@ from decimal import Decimal as D
 from assessment.indicators.base import (
     IndicatorDef,
     Proposal,
+    average,
     count,
     percent,
     register,
 )
-from assessment.indicators.sources import catalog  # noqa: F401  (registers the sources)
+from assessment.indicators.sources import catalog, sharing  # noqa: F401  (registers sources)
 from assessment.models import Category, Violation
 
 register(IndicatorDef(
@@ -113,4 +114,145 @@ register(IndicatorDef(
                             f"{f['completed'] - f['completed_registered']} 个项目的信息资源目录未完成登记注册。",
         ),
     ),
+))
+
+register(IndicatorDef(
+    code="share_answer_timeliness",
+    name="共享申请按期答复率",
+    category=Category.SERVICE,
+    unit="%",
+    source="sharing_requests",
+    measure=lambda f: percent(f["answered_on_time"], f["answer_due"]),
+    description="答复期限落在统计期内的共享申请中，提供部门在 10 个工作日内答复的比例"
+                "（NAT-12、HY-17、S3）；超期答复与超期仍未答复均计为不及时，撤回的申请不计。"
+                "60% 及以下不得分，100% 得满分；无应答复申请时得满分。",
+    weight=D("10"), rule="linear", best=D("100"), worst=D("60"),
+    proposals=(Proposal(
+        violation=Violation.SHARING_DELAYED,
+        applies=lambda f: f["unanswered_overdue"] > 0,
+        facts=lambda f: f"有 {f['unanswered_overdue']} 件共享申请超过 10 个工作日答复期限仍未答复"
+                        f"（统计期内应答复 {f['answer_due']} 件，按期答复 {f['answered_on_time']} 件）。",
+    ),),
+))
+
+register(IndicatorDef(
+    code="share_response_days",
+    name="共享申请平均答复用时",
+    category=Category.SERVICE,
+    unit="工作日",
+    source="sharing_requests",
+    measure=lambda f: average(f["answer_days_total"], f["answered"]),
+    description="统计期内已答复的共享申请从提供部门收到到作出答复的平均工作日数（A2 响应时间）。"
+                "3 个工作日及以内得满分，10 个工作日及以上不得分，之间线性计分。",
+    higher_is_better=False,
+    weight=D("4"), rule="linear", best=D("3"), worst=D("10"),
+))
+
+register(IndicatorDef(
+    code="share_refusal_rate",
+    name="共享申请拒绝率",
+    category=Category.SERVICE,
+    unit="%",
+    source="sharing_requests",
+    measure=lambda f: percent(f["refused"], f["answered"]),
+    description="统计期内已答复的共享申请中“不予共享”的比例（A2 拒绝率；部分同意不计为拒绝）。"
+                "0% 得满分，50% 及以上不得分，之间线性计分。",
+    higher_is_better=False,
+    weight=D("6"), rule="linear", best=D("0"), worst=D("50"),
+))
+
+register(IndicatorDef(
+    code="objection_count",
+    name="数据异议数量",
+    category=Category.QUALITY,
+    unit="件",
+    source="sharing_objections",
+    measure=count("objections"),
+    description="统计期内使用部门对该部门提供的数据提出的异议件数（不含撤回的；NAT-15、S8）。"
+                "0 件得满分，20 件及以上不得分，之间线性计分。",
+    higher_is_better=False,
+    weight=D("3"), rule="linear", best=D("0"), worst=D("20"),
+))
+
+register(IndicatorDef(
+    code="objection_fix_days",
+    name="数据异议平均处理用时",
+    category=Category.QUALITY,
+    unit="工作日",
+    source="sharing_objections",
+    measure=lambda f: average(f["fix_days_total"], f["objections_answered"]),
+    description="统计期内提出并已答复的数据异议，从提出到核实答复的平均工作日数（S8 处理时效）。"
+                "1 个工作日及以内得满分，10 个工作日及以上不得分；无异议时得满分。",
+    higher_is_better=False,
+    weight=D("4"), rule="linear", best=D("1"), worst=D("10"),
+    proposals=(Proposal(
+        violation=Violation.DATA_INCONSISTENT,
+        applies=lambda f: f["objections_overdue"] > 0,
+        facts=lambda f: f"有 {f['objections_overdue']} 件数据异议超过核实答复期限仍未处理"
+                        f"（统计期内收到 {f['objections']} 件）。",
+    ),),
+))
+
+register(IndicatorDef(
+    code="data_versions_on_cycle",
+    name="数据按周期更新率",
+    category=Category.TIMELINESS,
+    unit="%",
+    source="dataplane_versions",
+    measure=lambda f: percent(f["versions"] - f["versions_late"], f["versions"] + f["stale"]),
+    description="统计期内启用的数据版本中按更新周期按时提供的，占启用版本数与到期未更新资源数之和的"
+                "比例（S9、HN-39(4)）。50% 及以下不得分，100% 得满分；无应更新数据时得满分。",
+    weight=D("8"), rule="linear", best=D("100"), worst=D("50"),
+    proposals=(Proposal(
+        violation=Violation.SHARING_DELAYED,
+        applies=lambda f: f["stale"] > 0,
+        facts=lambda f: f"有 {f['stale']} 个已注册资源的数据超过更新周期仍未更新"
+                        f"（统计期内启用数据版本 {f['versions']} 个，其中逾期 {f['versions_late']} 个）。",
+    ),),
+))
+
+register(IndicatorDef(
+    code="data_accesses",
+    name="共享数据被访问次数",
+    category=Category.APPLICATION,
+    unit="次",
+    source="access_log",
+    measure=count("accesses"),
+    description="统计期内其他部门经授权联机查询、批量下载该部门共享数据的次数（访问日志，S10）。"
+                "按相对最优值计分。",
+    weight=D("4"), rule="relative",
+))
+
+register(IndicatorDef(
+    code="data_consumers",
+    name="共享数据使用部门数",
+    category=Category.APPLICATION,
+    unit="个",
+    source="access_log",
+    measure=count("consumers"),
+    description="统计期内经授权访问过该部门共享数据的不同部门数（访问日志，S10）；下一级政府为其"
+                "各部门数值之和。按相对最优值计分。",
+    weight=D("4"), rule="relative",
+))
+
+register(IndicatorDef(
+    code="open_datasets",
+    name="开放数据集数量",
+    category=Category.QUANTITY,
+    unit="个",
+    source="opendata_datasets",
+    measure=count("open_datasets"),
+    description="统计期末该部门向社会开放（已发布）的数据集个数（O1、HN-25）。按相对最优值计分。",
+    weight=D("4"), rule="relative",
+))
+
+register(IndicatorDef(
+    code="open_downloads",
+    name="开放数据下载量",
+    category=Category.APPLICATION,
+    unit="次",
+    source="access_log",
+    measure=count("open_downloads"),
+    description="统计期内社会公众下载该部门开放数据集的次数（访问日志，O6）。按相对最优值计分。",
+    weight=D("4"), rule="relative",
 ))

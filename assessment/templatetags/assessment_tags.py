@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 
 from assessment.charts import heat_level
+from assessment.indicators.base import FIGURE_LABELS
 
 register = template.Library()
 
@@ -19,6 +20,16 @@ def num(value) -> str:
     except ArithmeticError:
         return str(value)
     return f"{number:f}"
+
+
+@register.filter
+def figures(inputs) -> list[tuple[str, object]]:
+    """The figures behind a score as (label, value) pairs (a dict's ``items`` key would
+    shadow the method in templates)."""
+    if not isinstance(inputs, dict):
+        return []
+    return [(FIGURE_LABELS.get(key, key), value) for key, value in inputs.items()
+            if key != "unavailable"]
 
 
 @register.simple_tag

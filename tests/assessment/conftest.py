@@ -1,7 +1,10 @@
 """Fixtures of the assessment tests: a province with two departments, a lower city, the
 authority, and a plan for 2025."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from assessment.services.plans import plan_create
 from portal.models import Department, Region, Role
@@ -62,7 +65,12 @@ def admin_b(make_user, other_department):
 
 @pytest.fixture
 def plan(authority, department, other_department, city):
-    return plan_create(actor=authority, region=department.region, year=2025)
+    """The 2025 plan, with its self-assessment still open whatever today is."""
+    today = timezone.localdate()
+    return plan_create(actor=authority, region=department.region, year=2025,
+                       self_assessment_due=today + timedelta(days=30),
+                       review_due=today + timedelta(days=60),
+                       publish_due=today + timedelta(days=90))
 
 
 @pytest.fixture
@@ -73,3 +81,18 @@ def unit_a(plan, department):
 @pytest.fixture
 def unit_b(plan, other_department):
     return plan.units.get(department=other_department)
+
+
+@pytest.fixture
+def web(client, settings):
+    """``web(user)``: the test client signed in as ``user`` (two-factor is waived here;
+    the sign-in pages test it)."""
+    settings.TWO_FACTOR_EXEMPTION_ALLOWED = True
+
+    def login(user):
+        user.two_factor_exempt = True
+        user.save(update_fields=["two_factor_exempt"])
+        client.force_login(user)
+        return client
+
+    return login

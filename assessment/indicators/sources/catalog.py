@@ -7,8 +7,18 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from assessment.indicators.base import Period, register_source
+from assessment.indicators.base import Period, describe_figures, register_source
 from assessment.indicators.sources import count_if, model, rows_by
+
+describe_figures({
+    "registered": "已注册目录", "shared": "可共享目录", "open": "向社会开放目录",
+    "checks_passed": "通过的元数据检查项", "checks_total": "元数据检查项",
+    "items": "信息项", "items_described": "有说明的信息项",
+    "due": "到期变更事项", "on_time": "按期更新", "late": "逾期更新", "open_overdue": "逾期未更新",
+    "entries": "普查条目", "confirmed": "已确认条目",
+    "approved": "立项项目", "approved_with_catalog": "立项前已预编目录",
+    "completed": "验收项目", "completed_registered": "目录已全部注册",
+})
 
 # Metadata a complete entry fills beyond the required fields (C1); one point each.
 COMPLETENESS_CHECKS = 7
