@@ -47,6 +47,17 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Messages built outside a request use the default language (a request for English
+    in an earlier test must not leak into this one)."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
     from portal.celery import app
 
