@@ -14,7 +14,7 @@ from .grants import (
 )
 from .negative_list import ROUND_TRANSITIONS, NegativeListEntry, NegativeListRound, RoundItem
 from .objections import OBJECTION_TRANSITIONS, Objection
-from .requests import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, ShareRequest
+from .requests import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, ResponseRecord, ShareRequest
 from .transfers import TRANSFER_TRANSITIONS, TransferRequest
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Objection",
     "Purpose",
     "ResourceGrantPermission",
+    "ResponseRecord",
     "RoundItem",
     "ShareRequest",
     "TransferRequest",

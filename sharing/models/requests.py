@@ -148,3 +148,13 @@ TRANSITIONS = TransitionTable(
                                    S.REFUSED, S.NEGOTIATING, S.COORDINATING],
                target=S.WITHDRAWN, label=_("撤回")),
 )
+
+
+class ResponseRecord(ShareRequest):
+    """The record of responses (S12): every demand with how and when it was answered
+    (the authority's view in the admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("共享需求响应记录")
+        verbose_name_plural = _("共享需求响应记录")

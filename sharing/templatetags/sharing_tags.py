@@ -10,3 +10,15 @@ def query_with(request, **changes) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag
+def sharing_roles(user) -> dict:
+    """Which of the platform's sharing pages the navigation shows to ``user``."""
+    from portal.models.accounts import CO_REVIEWER_ROLES
+    from sharing.policies import can_view_responses_record
+
+    return {
+        "co_reviewer": user.is_authenticated and user.has_role(*CO_REVIEWER_ROLES),
+        "responses": can_view_responses_record(user),
+    }
