@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from catalog.models import DataItem, Resource
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import ApiToken, Department, User
-from sharing.access import AccessDecision, access_decide
+from sharing.access import (
+    AccessDecision,
+    _live_items,
+    _unconditional_item_ids,
+    access_decide,
+)
 
 from ..conf import dataplane_setting, engine_config, masking_secret, work_dir
 from ..engine.duck import engine_connect
@@ -114,6 +119,11 @@ def _scoped_decision(consumer: Consumer, resource: Resource, purpose: str | None
                                  purpose=grant.purpose)
         if narrowed.grant is not None and narrowed.grant.pk in in_scope:
             return narrowed
+    if scope.allow_without_grant:
+        # The decision's own rule for what needs no grant (S1), without the grant's items.
+        open_ids = _unconditional_item_ids(resource, _live_items(resource))
+        if open_ids:
+            return AccessDecision(True, frozenset(open_ids), frozenset(), None, "", "")
     return AccessDecision.refuse(_("该系统令牌的使用范围不包括本部门对该资源的授权。"))
 
 

@@ -79,10 +79,12 @@ def upload(django_capture_on_commit_callbacks):
     from sharing.dataplane.services.versions import version_upload
 
     def run(actor, resource, content, name="data.csv", **kwargs):
-        data = content.encode() if isinstance(content, str) else content
+        """``content``: text, bytes, or a ``File`` (streamed, for big files)."""
+        if isinstance(content, str | bytes):
+            data = content.encode() if isinstance(content, str) else content
+            content = SimpleUploadedFile(name, data)
         with django_capture_on_commit_callbacks(execute=True):
-            version = version_upload(actor=actor, resource=resource,
-                                     upload=SimpleUploadedFile(name, data), **kwargs)
+            version = version_upload(actor=actor, resource=resource, upload=content, **kwargs)
         version.refresh_from_db()
         return version
 
