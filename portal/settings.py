@@ -392,6 +392,19 @@ CELERY_BEAT_SCHEDULE.update({
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
 })
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "SharingTypeEnum": "catalog.models.SharingType",
+    "SharingMethodEnum": "catalog.models.SharingMethod",
+    "SharingPurposeEnum": "sharing.models.Purpose",
+    "ShareRequestStatusEnum": "sharing.models.ShareRequest.Status",
+    "ShareRequestAnswerEnum": "sharing.models.ShareRequest.Answer",
+    "DisputeOutcomeEnum": "sharing.models.Dispute.Outcome",
+    "ObjectionKindEnum": "sharing.models.Objection.Kind",
+    "ObjectionScopeEnum": "sharing.models.Objection.Scope",
+    "ObjectionStatusEnum": "sharing.models.Objection.Status",
+    "TransferStatusEnum": "sharing.models.TransferRequest.Status",
+    "FilingStatusEnum": "sharing.models.Filing.Status",
+})
 
 # --- Assessment (A1–A7) -------------------------------------------------------------
 ASSESSMENT_OBJECTION_ANSWER_DAYS = env_int("ASSESSMENT_OBJECTION_ANSWER_DAYS", 5)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("data/", include("sharing.dataplane.urls")),
     path("api/v1/sharing/", include("sharing.dataplane.api.urls")),
+    path("api/v1/sharing/", include("sharing.api.urls")),
     path("open/", include("opendata.urls")),
     path("api/v1/opendata/", include("opendata.api.urls")),
     path("api/3/action/", include("opendata.ckan.urls")),

@@ -73,10 +73,14 @@ def can_apply_for_resource(user: User, resource: Resource) -> bool:
 
 
 def can_view_request(user: User, request: ShareRequest) -> bool:
+    """The parties (the provider once the request is submitted), the center, the
+    authority."""
     if sees_everything(user):
         return True
-    return user.is_authenticated and user.department_id in (request.applicant_id,
-                                                            request.provider_id)
+    if not user.is_authenticated or user.department_id is None:
+        return False
+    return user.department_id == request.applicant_id or (
+        user.department_id == request.provider_id and request.status != S.DRAFT)
 
 
 def can_edit_request(user: User, request: ShareRequest) -> bool:

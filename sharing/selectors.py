@@ -55,8 +55,15 @@ def filing_for(department_id: int | None) -> Filing | None:
 # -- requests ----------------------------------------------------------------------------
 
 def requests_visible(user: User) -> QuerySet[ShareRequest]:
+    """Requests the user's department made, and those made to it once submitted (drafts
+    stay private to the applicant)."""
     qs = ShareRequest.objects.select_related("applicant", "provider", "resource")
-    return _visible(qs, user, "applicant_id", "provider_id")
+    if sees_everything(user):
+        return qs
+    if not user.is_authenticated or user.department_id is None:
+        return qs.none()
+    return qs.filter(Q(applicant_id=user.department_id)
+                     | (Q(provider_id=user.department_id) & ~Q(status=S.DRAFT)))
 
 
 def requests_made(user: User) -> QuerySet[ShareRequest]:
@@ -64,9 +71,7 @@ def requests_made(user: User) -> QuerySet[ShareRequest]:
 
 
 def requests_received(user: User) -> QuerySet[ShareRequest]:
-    """Requests to the user's department (drafts stay private to the applicant)."""
-    return (requests_visible(user).filter(provider_id=user.department_id)
-            .exclude(status=S.DRAFT))
+    return requests_visible(user).filter(provider_id=user.department_id)
 
 
 def request_detail(user: User) -> QuerySet[ShareRequest]:
