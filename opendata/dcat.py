@@ -205,7 +205,22 @@ def dataset_nodes(urls: Urls, dataset: Dataset) -> list[Node]:
     return nodes
 
 
-def catalog_head(urls: Urls, modified: datetime | None) -> list[Node]:
+def _platform_contact() -> Node:
+    node = Node(None, ["vcard:Organization"]).add("vcard:fn", _text(str(settings.PORTAL_NAME)))
+    return node.add("vcard:hasEmail", IRI("mailto:" + settings.DEFAULT_FROM_EMAIL))
+
+
+def _coverage() -> Node | None:
+    """The area the catalog covers: the top of the region tree."""
+    from portal.models import Region
+
+    top = Region.objects.filter(parent__isnull=True).order_by("code").first()
+    return Node(None, ["dct:Location"]).add("locn:geographicName", _text(top.name)) \
+        if top else None
+
+
+def catalog_head(urls: Urls, modified: datetime | None, issued: datetime | None = None,
+                 ) -> list[Node]:
     """The catalog, its publisher, theme scheme and data service."""
     name = str(settings.PORTAL_NAME)
     catalog = (Node(urls.catalog(), ["dcat:Catalog"])
@@ -216,7 +231,9 @@ def catalog_head(urls: Urls, modified: datetime | None) -> list[Node]:
                .add("dct:language", IRI(LANGUAGE_ZH))
                .add("dct:license", IRI(urls.licence(Licence.GOV_OPEN)))
                .add("dcat:themeTaxonomy", IRI(EU_THEME_SCHEME))
+               .add("dct:issued", _datetime(issued))
                .add("dct:modified", _datetime(modified))
+               .add("dct:spatial", _coverage())
                .add("dcat:service", IRI(urls.data_service())))
     publisher = (Node(urls.abs("/#publisher"), ["foaf:Agent"])
                  .add("foaf:name", _text(name)).add("dct:type", IRI(PUBLISHER_TYPE)))
@@ -228,18 +245,24 @@ def catalog_head(urls: Urls, modified: datetime | None) -> list[Node]:
                .add("dcat:endpointURL", IRI(urls.api_root()))
                .add("dcat:endpointDescription", IRI(urls.abs("/api/schema/")))
                .add("dct:publisher", IRI(urls.abs("/#publisher")))
+               .add("dcat:contactPoint", _platform_contact())
+               .add("dcat:theme", IRI(eu_theme_iri("government_service")))
+               .add("dcat:keyword", _text(_("开放数据")))
+               .add("dcat:keyword", _text(_("数据接口")))
+               .add("dct:conformsTo", IRI("https://spec.openapis.org/oas/v3.0.3"))
                .add("dct:license", IRI(urls.licence(Licence.GOV_OPEN))))
     return [catalog, publisher, scheme, service, licence_node(urls, Licence.GOV_OPEN)]
 
 
 def catalog_nodes(urls: Urls, datasets: Iterable[Dataset], modified: datetime | None,
-                  ) -> Iterator[Node]:
+                  issued: datetime | None = None) -> Iterator[Node]:
     """The whole catalog, streaming: head nodes, then each dataset with its parts.
 
-    Publishers and licences are written once; the catalog's ``dcat:dataset`` links are
-    written as small catalog nodes along the way (RDF merges nodes with the same IRI).
+    Publishers and licences are written once; the catalog's ``dcat:dataset`` links and
+    the data service's ``dcat:servesDataset`` links are written as small nodes along the
+    way (RDF merges nodes with the same IRI).
     """
-    yield from catalog_head(urls, modified)
+    yield from catalog_head(urls, modified, issued)
     seen: set[str] = {urls.licence(Licence.GOV_OPEN)}
     catalog_iri = urls.catalog()
     for dataset in datasets:
@@ -250,6 +273,8 @@ def catalog_nodes(urls: Urls, datasets: Iterable[Dataset], modified: datetime | 
                 seen.add(node.iri)
             yield node
         yield Node(catalog_iri).add("dcat:dataset", IRI(urls.dataset(dataset)))
+        if dataset.data_status == Dataset.DataStatus.READY:
+            yield Node(urls.data_service()).add("dcat:servesDataset", IRI(urls.dataset(dataset)))
 
 
 def schema_org(urls: Urls, dataset: Dataset) -> dict:

@@ -63,8 +63,13 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _LITERAL_UNSAFE = re.compile(r'[\\"\n\r\t]|[\x00-\x08\x0b\x0c\x0e-\x1f]')
 
 
+def iri_safe(value: str) -> str:
+    """Percent-encode what an IRI may not contain (spaces, quotes, angle brackets …)."""
+    return _IRI_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value)
+
+
 def _turtle_iri(value: str) -> str:
-    return "<" + _IRI_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value) + ">"
+    return "<" + iri_safe(value) + ">"
 
 
 def _turtle_literal(lit: Literal) -> str:
@@ -121,7 +126,7 @@ def turtle_stream(nodes: Iterable[Node]) -> Iterator[str]:
 
 def _jsonld_object(value: IRI | Literal | Node) -> dict:
     if isinstance(value, IRI):
-        return {"@id": value.value}
+        return {"@id": iri_safe(value.value)}
     if isinstance(value, Literal):
         out = {"@value": str(value.value)}
         if value.lang:
@@ -130,14 +135,14 @@ def _jsonld_object(value: IRI | Literal | Node) -> dict:
             out["@type"] = value.datatype
         return out
     if value.iri is not None:
-        return {"@id": value.iri}
+        return {"@id": iri_safe(value.iri)}
     return jsonld_node(value)
 
 
 def jsonld_node(node: Node) -> dict:
     out: dict = {}
     if node.iri is not None:
-        out["@id"] = node.iri
+        out["@id"] = iri_safe(node.iri)
     if node.types:
         out["@type"] = list(node.types)
     for predicate, value in node.props:

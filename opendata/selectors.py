@@ -145,8 +145,8 @@ def dataset_facets(query: DatasetQuery, qs: QuerySet[Dataset] | None = None,
     """The total and the facet counts of a search, in two queries.
 
     Fixed vocabularies are counted in one pass with conditional aggregates; publishers
-    are grouped. Each facet counts within the other facets' filters only when the user
-    picked values in it (the usual "drill down" behaviour would hide alternatives).
+    are grouped. Counts are within the current filters (drill-down); a chosen value
+    stays listed even at zero so it can be unticked.
     """
     base = search_filter(query.filtered(datasets_public() if qs is None else qs), query.q)
     aggregates = {"total": Count("pk")}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Min
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -97,8 +98,10 @@ def catalog_export(request, fmt: str):
     if cached is not None:
         return cached
     urls = Urls(request=request)
-    datasets = dataset_public_detail(datasets_public().order_by("pk")).iterator(chunk_size=500)
-    nodes = catalog_nodes(urls, datasets, modified)
+    public = datasets_public().order_by("pk")
+    issued = public.order_by().aggregate(first=Min("first_published_at"))["first"]
+    datasets = dataset_public_detail(public).iterator(chunk_size=500)
+    nodes = catalog_nodes(urls, datasets, modified, issued)
     chunks = jsonld_stream(nodes) if fmt == "jsonld" else turtle_stream(nodes)
     return _rdf_response(request, chunks, fmt, etag, modified)
 

@@ -76,12 +76,13 @@ def open_resource(department):
     """``open_resource(open_type=..., items=..., status=...)``: a catalog entry."""
 
     def make(open_type=OpenType.UNCONDITIONAL, items=ITEMS, status=Resource.Status.REGISTERED,
-             is_open=None, name="不动产登记信息"):
+             is_open=None, name="不动产登记信息", **overrides):
         _counter["n"] += 1
+        overrides.setdefault("theme", "real_estate")
         return make_resource(
             department, status=status, items=items, code=f"3-TEST-{_counter['n']:05d}",
             name=name, is_open=open_type != OpenType.NOT_OPEN if is_open is None else is_open,
-            open_type=open_type, theme="real_estate")
+            open_type=open_type, **overrides)
 
     return make
 
