@@ -423,6 +423,23 @@ CELERY_BEAT_SCHEDULE.update({
         "task": "assessment.tasks.plans_recompute", "schedule": crontab(hour=2, minute=30),
     },
 })
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "AssessmentUnitKindEnum": "assessment.models.Unit.Kind",
+    "AssessmentIndicatorKindEnum": "assessment.models.PlanIndicator.Kind",
+    "AssessmentPlanStatusEnum": "assessment.models.Plan.Status",
+    "AssessmentNoticeStatusEnum": "assessment.models.RectificationNotice.Status",
+    "AssessmentNoticeSourceEnum": "assessment.models.RectificationNotice.Source",
+    "AssessmentViolationEnum": "assessment.models.Violation",
+    "AssessmentGradeEnum": "assessment.models.Grade",
+    "AssessmentCategoryEnum": "assessment.models.Category",
+    "AssessmentScoringRuleEnum": "assessment.models.ScoringRule",
+    "AssessmentNoDataEnum": "assessment.models.NoData",
+    "AssessmentRunStatusEnum": "assessment.models.ComputationRun.Status",
+    "SelfAssessmentStatusEnum": "assessment.models.SelfAssessment.Status",
+    "ScoreObjectionStatusEnum": "assessment.models.ScoreObjection.Status",
+    "AnnualReportStatusEnum": "assessment.models.AnnualReport.Status",
+    "ComplaintStatusEnum": "assessment.models.Complaint.Status",
+})
 
 # --- Data plane: data versions, query, download, masking, access log (S9, S10, S13) ----
 DATAPLANE = {

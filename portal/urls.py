@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("api/v1/catalog/", include("catalog.api.urls")),
     path("assessment/", include("assessment.urls")),
+    path("api/v1/assessment/", include("assessment.api.urls")),
     path("data/", include("sharing.dataplane.urls")),
     path("api/v1/sharing/", include("sharing.dataplane.api.urls")),
     path("api/v1/sharing/", include("sharing.api.urls")),
