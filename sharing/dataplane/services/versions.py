@@ -74,8 +74,8 @@ def engine_columns(resource: Resource) -> list[Column]:
 
 def _state_locked(resource: Resource) -> ResourceData:
     ResourceData.objects.get_or_create(resource=resource)
-    return ResourceData.objects.select_for_update().select_related("current_version").get(
-        resource=resource)
+    return (ResourceData.objects.select_for_update(of=("self",))
+            .select_related("current_version").get(resource=resource))
 
 
 def version_upload(*, actor: User, resource: Resource, upload: UploadedFile, fmt: str = "",
@@ -123,8 +123,8 @@ def _progress(version_id: int):
 def _claim(version_id: int) -> DataVersion | None:
     """Move the version to PROCESSING; None when it is already finished (a retried task)."""
     with transaction.atomic():
-        version = (DataVersion.objects.select_for_update().select_related("resource")
-                   .filter(pk=version_id).first())
+        version = (DataVersion.objects.select_for_update(of=("self",))
+                   .select_related("resource").filter(pk=version_id).first())
         if version is None or version.is_finished:
             return None
         action = "start" if version.status == DataVersion.Status.PENDING else "restart"
@@ -158,8 +158,8 @@ def _finish(version_id: int, report, parquet: Path | None) -> DataVersion | None
     if report.ok and parquet is not None:
         stored = storage_save(f"dataplane/versions/{version_id}", ".parquet", parquet)
     with transaction.atomic():
-        version = DataVersion.objects.select_for_update().select_related("resource").get(
-            pk=version_id)
+        version = (DataVersion.objects.select_for_update(of=("self",))
+                   .select_related("resource").get(pk=version_id))
         if version.status != DataVersion.Status.PROCESSING:
             storage_delete(stored)  # another run finished first
             return None
@@ -226,8 +226,8 @@ def version_process(*, version_id: int) -> DataVersion | None:
 @transaction.atomic
 def version_restore(*, actor: User, version: DataVersion, comment: str = "") -> DataVersion:
     """Make an earlier version current again (e.g. after a wrong upload)."""
-    version = DataVersion.objects.select_for_update().select_related("resource").get(
-        pk=version.pk)
+    version = (DataVersion.objects.select_for_update(of=("self",))
+               .select_related("resource").get(pk=version.pk))
     if not can_restore_version(actor, version.resource):
         raise NotPermitted(_("只有提供部门的数据管理员可以恢复历史版本。"), target=version,
                            action="restore")

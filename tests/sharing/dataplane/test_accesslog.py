@@ -28,7 +28,7 @@ def allow_tampering():
     """What an attacker with database rights does first: drop the append-only trigger."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE dataplane_accesslogentry DISABLE TRIGGER USER")
+            cursor.execute("SET LOCAL session_replication_role = replica")
         else:
             cursor.execute("DROP TRIGGER IF EXISTS dataplane_accesslog_no_update")
 
