@@ -108,8 +108,9 @@ def _keyword_q(tag: str) -> Q:
     """Datasets whose keywords include ``tag`` exactly."""
     if connection.features.supports_json_field_contains:
         return Q(keywords__contains=[tag])
-    # SQLite fallback: the stored JSON text holds each keyword as a JSON string.
-    return Q(keywords__contains=json.dumps(tag))
+    # SQLite fallback: the stored JSON text holds each keyword as a JSON string
+    # (written by json.dumps, so non-ASCII characters appear as \uXXXX escapes).
+    return Q(keywords__icontains=json.dumps(tag))
 
 
 def dataset_search(query: DatasetQuery, qs: QuerySet[Dataset] | None = None) -> QuerySet[Dataset]:

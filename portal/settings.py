@@ -490,3 +490,8 @@ CELERY_BEAT_SCHEDULE.update({
         "task": "catalog.tasks.census_reminders", "schedule": crontab(hour=8, minute=25),
     },
 })
+
+# --- Open data: OpenAPI enum names ------------------------------------------------------
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "DataRequestOutcomeEnum": "opendata.models.DataRequest.Outcome",
+})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 
 from portal.api.authentication import ApiTokenAuthentication
@@ -58,3 +59,12 @@ class CkanTokenAuthentication(ApiTokenAuthentication):
                 raise exceptions.AuthenticationFailed("API key is not valid.")
             return token.user, token
         return super().authenticate(request)
+
+
+class CkanTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "opendata.api.auth.CkanTokenAuthentication"
+    name = "ckanKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "个人令牌：`Token <key>`，或 CKAN 方式直接填写 `<key>`"}

@@ -23,7 +23,7 @@ from sharing.dataplane.engine.query import Op
 
 from .. import selectors
 from ..data import MAX_PAGE_SIZE, DataUnavailable, QueryError, RowsQuery, rows_query
-from ..models import Dataset
+from ..models import AccessApplication, Dataset
 from ..services import datasets as dataset_services
 from ..services import demand as demand_services
 from ..services import engagement as engagement_services
@@ -290,6 +290,8 @@ class ApplicationViewSet(CreateThrottleMixin, OpenDataAPIMixin, mixins.CreateMod
 
     def get_queryset(self):
         user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+            return AccessApplication.objects.none()
         if self.action in ("approve", "refuse"):
             return selectors.applications_to_decide(user)
         mine = selectors.applications_of(user)

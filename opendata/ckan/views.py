@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
@@ -67,6 +68,12 @@ def validation_error(**fields: list[str]) -> CkanError:
 Envelope = inline_serializer("CkanEnvelope", fields={
     "help": serializers.URLField(), "success": serializers.BooleanField(),
     "result": serializers.JSONField()})
+
+
+def ckan_schema(**kwargs):
+    """OpenAPI description of a CKAN action: query parameters or a JSON body, the envelope."""
+    return extend_schema(tags=["ckan"], request=OpenApiTypes.OBJECT, responses=Envelope,
+                         **kwargs)
 
 
 class CkanAction(APIView):
@@ -222,7 +229,7 @@ ID_PARAM = OpenApiParameter("id", str, required=True, description="name 或 id")
 LIMIT_OFFSET = [OpenApiParameter("limit", int), OpenApiParameter("offset", int)]
 
 
-@extend_schema(tags=["ckan"], parameters=LIMIT_OFFSET, responses=Envelope)
+@ckan_schema(parameters=LIMIT_OFFSET)
 class PackageList(CkanAction):
     """``package_list``: names of all open datasets."""
 
@@ -235,7 +242,7 @@ class PackageList(CkanAction):
         return list(names[offset:offset + limit] if limit else names[offset:])
 
 
-@extend_schema(tags=["ckan"], parameters=[ID_PARAM], responses=Envelope)
+@ckan_schema(parameters=[ID_PARAM])
 class PackageShow(CkanAction):
     """``package_show``: one dataset with its resources, organization and tags."""
 
@@ -247,12 +254,12 @@ class PackageShow(CkanAction):
         return package_dict(_find_dataset(str(params["id"])), self.urls())
 
 
-@extend_schema(tags=["ckan"], parameters=[
+@ckan_schema(parameters=[
     OpenApiParameter("q", str), OpenApiParameter("fq", str), OpenApiParameter("sort", str),
     OpenApiParameter("rows", int), OpenApiParameter("start", int),
     OpenApiParameter("facet.field", str, description='JSON 数组，如 ["organization","tags"]'),
     OpenApiParameter("facet.limit", int), OpenApiParameter("facet.mincount", int),
-], responses=Envelope)
+])
 class PackageSearch(CkanAction):
     """``package_search`` with ``q``, ``fq``, ``sort``, ``rows``, ``start``, ``facet.field``."""
 
@@ -291,9 +298,9 @@ class PackageSearch(CkanAction):
         }
 
 
-@extend_schema(tags=["ckan"], parameters=[
+@ckan_schema(parameters=[
     OpenApiParameter("all_fields", bool), OpenApiParameter("sort", str), *LIMIT_OFFSET,
-], responses=Envelope)
+])
 class OrganizationList(CkanAction):
     """``organization_list``: departments that publish open data."""
 
@@ -319,8 +326,8 @@ class OrganizationList(CkanAction):
         return [org_name(d) for d in departments]
 
 
-@extend_schema(tags=["ckan"], parameters=[
-    ID_PARAM, OpenApiParameter("include_datasets", bool)], responses=Envelope)
+@ckan_schema(parameters=[
+    ID_PARAM, OpenApiParameter("include_datasets", bool)])
 class OrganizationShow(CkanAction):
     """``organization_show``: one department, optionally with its datasets (first 1000)."""
 
@@ -341,8 +348,7 @@ class OrganizationShow(CkanAction):
         return data
 
 
-@extend_schema(tags=["ckan"], parameters=[OpenApiParameter("all_fields", bool)],
-               responses=Envelope)
+@ckan_schema(parameters=[OpenApiParameter("all_fields", bool)])
 class GroupList(CkanAction):
     """``group_list``: the themes in use."""
 
@@ -358,7 +364,7 @@ class GroupList(CkanAction):
         return sorted(t for t, _n in used)
 
 
-@extend_schema(tags=["ckan"], responses=Envelope)
+@ckan_schema()
 class LicenseList(CkanAction):
     name = "license_list"
 
@@ -366,7 +372,7 @@ class LicenseList(CkanAction):
         return licence_list()
 
 
-@extend_schema(tags=["ckan"], responses=Envelope)
+@ckan_schema()
 class StatusShow(CkanAction):
     """``status_show``: what harvesters check first."""
 
@@ -381,8 +387,7 @@ class StatusShow(CkanAction):
                 "extensions": ["datastore", "dcat"]}
 
 
-@extend_schema(tags=["ckan"], parameters=[OpenApiParameter("name", str, required=True)],
-               responses=Envelope)
+@ckan_schema(parameters=[OpenApiParameter("name", str, required=True)])
 class HelpShow(CkanAction):
     """``help_show``: the documentation of an action."""
 
@@ -395,12 +400,12 @@ class HelpShow(CkanAction):
         return (action.__doc__ or "").strip()
 
 
-@extend_schema(tags=["ckan"], parameters=[
+@ckan_schema(parameters=[
     OpenApiParameter("resource_id", str, required=True),
     OpenApiParameter("filters", str, description='JSON 对象，如 {"district": "美兰区"}'),
     OpenApiParameter("q", str), OpenApiParameter("fields", str), OpenApiParameter("sort", str),
     OpenApiParameter("include_total", bool), *LIMIT_OFFSET,
-], responses=Envelope)
+])
 class DatastoreSearch(CkanAction):
     """``datastore_search``: records of a dataset's resource, filtered and paginated.
 

@@ -110,6 +110,7 @@ def publish(data_admin, center, upload, open_resource):
 
     def do(open_type=OpenType.UNCONDITIONAL, resource=None, rows=ROWS, **edits):
         resource = resource or open_resource(open_type=open_type)
+        assert resource.open_type == open_type or open_type == OpenType.UNCONDITIONAL
         upload(resource, rows)
         dataset = ds.dataset_create(actor=data_admin, resource=resource)
         if edits:

@@ -43,7 +43,7 @@ def _catalog(publish, open_resource):
     publish(keywords="不动产，登记", temporal_start="2020-01-01", temporal_end="2024-12-31")
     publish(open_type=OpenType.CONDITIONAL, temporal_start="2023-01-01",
             temporal_end="2025-06-30",
-            resource=open_resource(name="医疗机构执业许可信息", theme="health",
+            resource=open_resource(open_type=OpenType.CONDITIONAL, name="医疗机构执业许可信息", theme="health",
                                    summary="医疗机构名称、执业地点。\n第二行\t含\"引号\"与\\反斜杠"))
 
 
