@@ -54,8 +54,8 @@ _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 # --- helpers ---------------------------------------------------------------------------
 
 def _locked(dataset: Dataset) -> Dataset:
-    return Dataset.objects.select_for_update().select_related("resource", "publisher").get(
-        pk=dataset.pk)
+    return (Dataset.objects.select_for_update(of=("self",))
+            .select_related("resource", "publisher").get(pk=dataset.pk))
 
 
 def _require(allowed: bool, message: str, target, action: str) -> None:
@@ -205,8 +205,8 @@ def dataset_create(*, actor: User, resource: Resource) -> Dataset:
     """
     _require(policies.can_prepare_dataset(actor, resource.provider_id),
              _("只能为本部门的目录资源建立开放数据集。"), resource, "create")
-    resource = Resource.objects.select_for_update().select_related("provider__region").get(
-        pk=resource.pk)
+    resource = (Resource.objects.select_for_update(of=("self",))
+                .select_related("provider__region").get(pk=resource.pk))
     _check_openable(resource)
     if Dataset.objects.filter(resource=resource).exists():
         raise Conflict(_("该目录资源已建立开放数据集，请在原数据集上修改。"), target=resource,
@@ -388,7 +388,7 @@ def datasets_withdraw_unopenable() -> int:
     One indexed query finds them; each is withdrawn with a public reason and the
     department is told. Returns how many were withdrawn.
     """
-    closed = (Dataset.objects.select_for_update().select_related("resource")
+    closed = (Dataset.objects.select_for_update(of=("self",)).select_related("resource")
               .filter(status=Dataset.Status.PUBLISHED)
               .exclude(resource__status=Resource.Status.REGISTERED, resource__is_open=True,
                        resource__open_type__in=[OpenType.UNCONDITIONAL, OpenType.CONDITIONAL]))
@@ -408,7 +408,7 @@ def datasets_withdraw_unopenable() -> int:
 def datasets_open_type_sync() -> int:
     """Follow the catalog when an open entry's open type changes (e.g. to conditional)."""
     changed = 0
-    for dataset in (Dataset.objects.select_for_update().select_related("resource")
+    for dataset in (Dataset.objects.select_for_update(of=("self",)).select_related("resource")
                     .filter(status=Dataset.Status.PUBLISHED,
                             resource__open_type__in=[OpenType.UNCONDITIONAL,
                                                      OpenType.CONDITIONAL])
@@ -438,7 +438,7 @@ def dataset_regenerate(*, actor: User, dataset: Dataset) -> Dataset:
 # --- updates of published datasets --------------------------------------------------------
 
 def _locked_update(update: DatasetUpdate) -> DatasetUpdate:
-    return DatasetUpdate.objects.select_for_update().select_related(
+    return DatasetUpdate.objects.select_for_update(of=("self",)).select_related(
         "dataset__resource", "dataset__publisher").get(pk=update.pk)
 
 

@@ -82,7 +82,8 @@ def comment_add(*, actor: User, dataset: Dataset, body: str) -> Comment:
 
 @transaction.atomic
 def comment_moderate(*, actor: User, comment: Comment, action: str, reply: str = "") -> Comment:
-    comment = Comment.objects.select_for_update().select_related("dataset").get(pk=comment.pk)
+    comment = (Comment.objects.select_for_update(of=("self",)).select_related("dataset")
+               .get(pk=comment.pk))
     if not policies.can_moderate_comment(actor, comment):
         raise NotPermitted(_("只有发布部门的数据管理员或信息中心可以审核留言。"), target=comment,
                            action=action)
@@ -138,7 +139,7 @@ def application_submit(*, actor: User, dataset: Dataset, purpose_kind: str, purp
 
 
 def _locked_application(application: AccessApplication) -> AccessApplication:
-    return AccessApplication.objects.select_for_update().select_related(
+    return AccessApplication.objects.select_for_update(of=("self",)).select_related(
         "dataset", "applicant").get(pk=application.pk)
 
 
