@@ -9,13 +9,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Resource, SharingType
 from portal.admin_site import PolicyAdmin
 from portal.errors import DomainError
-from portal.policies import is_authority, is_center
+from portal.policies import can_use_admin, is_authority, is_center
 
 from .exports import xlsx_bytes
 from .models import (
@@ -79,7 +81,10 @@ class ServiceAdmin(PolicyAdmin, SimpleHistoryAdmin):
         return shown + list(self.extra_readonly) + list(self.decision_fields)
 
     def save_related(self, request, form, formsets, change):
-        """Nothing is saved besides what the decision's service does."""
+        """Nothing is saved besides what the decision's service does (the read-only
+        inlines are only prepared for the change message)."""
+        for formset in formsets:
+            formset.save(commit=False)
 
 
 # -- filings (S6) -----------------------------------------------------------------------
@@ -261,33 +266,37 @@ class GrantAdmin(ServiceAdmin):
 
 # -- disputes (S4): the authority's coordination ------------------------------------------
 
-class MessageInline(admin.TabularInline):
-    model = DisputeMessage
+class ShownInline(admin.TabularInline):
+    """A read-only inline the center and the authority see (permissions from policies,
+    not Django model permissions)."""
+
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_use_admin(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MessageInline(ShownInline):
+    model = DisputeMessage
     fields = ["created_at", "department", "author", "body", "attachment"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class CoReviewInline(admin.TabularInline):
+class CoReviewInline(ShownInline):
     model = CoReview
     fk_name = "dispute"
-    extra = 0
-    can_delete = False
     fields = ["role", "requested_at", "reviewer", "decision", "opinion", "signed_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class CoordinationForm(forms.ModelForm):
@@ -311,6 +320,7 @@ class CoordinationForm(forms.ModelForm):
 class DisputeAdmin(ServiceAdmin):
     form = CoordinationForm
     decision_fields = ("propose_type", "coordination", "decision_text", "apply_type")
+    extra_readonly = ("request_summary",)
     inlines = [MessageInline, CoReviewInline]
     list_display = ["request", "opened_at", "escalated_at", "outcome", "decided_at"]
     list_filter = ["outcome", ("escalated_at", admin.EmptyFieldListFilter)]
@@ -319,6 +329,18 @@ class DisputeAdmin(ServiceAdmin):
 
     def can_change(self, user, obj=None) -> bool:
         return is_authority(user)
+
+    @admin.display(description=_("申请概况"))
+    def request_summary(self, obj):
+        r = obj.request
+        rows = [
+            (_("申请部门"), r.applicant), (_("提供部门"), r.provider),
+            (_("信息资源"), f"{r.resource}（{r.resource.get_sharing_type_display()}）"),
+            (_("用途"), f"{r.get_purpose_display()}：{r.purpose_detail}"),
+            (_("申请信息项"), "、".join(i.name for i in r.items.all())),
+            (_("不予共享理由"), r.refusal_reason or "—"),
+        ]
+        return format_html_join(mark_safe("<br>"), "<strong>{}</strong>：{}", rows)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -404,18 +426,17 @@ class RoundItemForm(forms.ModelForm):
                    "note": forms.Textarea(attrs={"rows": 2, "cols": 30})}
 
 
-class RoundItemInline(admin.TabularInline):
+class RoundItemInline(ShownInline):
     """Each item's conclusion; saving calls ``round_item_decide``."""
 
     model = RoundItem
     form = RoundItemForm
-    extra = 0
-    can_delete = False
     fields = ["resource", "problem", "decision", "legal_basis_kind", "legal_basis", "note"]
     readonly_fields = ["resource", "problem"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_authority(request.user) and (
+            obj is None or obj.status == NegativeListRound.Status.OPEN)
 
 
 class RoundCoReviewInline(CoReviewInline):
@@ -475,6 +496,9 @@ class NegativeListRoundAdmin(PolicyAdmin, SimpleHistoryAdmin):
                 resources=form.cleaned_data.get("resources") or []).pk), _("审查已发起。"))
 
     def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)  # prepares the change message; services do the saving
+        if formset.model is not RoundItem:
+            return
         for item_form in formset.forms:
             if not item_form.has_changed() or not isinstance(item_form.instance, RoundItem):
                 continue
@@ -483,11 +507,6 @@ class NegativeListRoundAdmin(PolicyAdmin, SimpleHistoryAdmin):
                 actor=request.user, item=i, decision=d.get("decision", ""),
                 legal_basis=d.get("legal_basis", ""), legal_basis_kind=d.get("legal_basis_kind", ""),
                 note=d.get("note", "")), _("已保存：%(item)s") % {"item": item_form.instance})
-
-    def save_related(self, request, form, formsets, change):
-        for formset in formsets:
-            if formset.model is RoundItem:
-                self.save_formset(request, form, formset, change)
 
     def _each(self, request, queryset, service, success):
         for review_round in queryset:

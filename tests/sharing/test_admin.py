@@ -35,7 +35,9 @@ def test_admin_pages_render_for_the_center_and_the_authority(web, people, coordi
             assert client.get(reverse(f"admin:sharing_{model}_changelist")).status_code == 200
     client = web(people.authority)
     page = client.get(reverse("admin:sharing_dispute_change", args=[coordinating.dispute.pk]))
-    assert page.status_code == 200 and "协调决定" in page.content.decode()
+    body = page.content.decode()
+    assert page.status_code == 200 and "协调决定" in body
+    assert "不符合条件" in body  # the request summary shows the refusal
 
 
 def test_center_acknowledges_a_filing_in_the_admin(web, people):
@@ -75,6 +77,15 @@ def test_s11_authority_runs_the_periodic_review_from_the_admin(web, people, othe
     assert review_round.items.count() == 1
     page = client.get(reverse("admin:sharing_negativelistround_change", args=[review_round.pk]))
     assert page.status_code == 200
+    assert 'name="items-0-decision"' in page.content.decode()  # conclusions are editable
+    item = review_round.items.get()
+    client.post(reverse("admin:sharing_negativelistround_change", args=[review_round.pk]), {
+        "items-TOTAL_FORMS": 1, "items-INITIAL_FORMS": 1, "items-0-id": item.pk,
+        "items-0-review_round": review_round.pk, "items-0-decision": "list",
+        "items-0-legal_basis_kind": "law", "items-0-legal_basis": "《统计法》第二十五条",
+        "items-0-note": "", "co_reviews-TOTAL_FORMS": 0, "co_reviews-INITIAL_FORMS": 0})
+    item.refresh_from_db()
+    assert item.decision == "list" and item.legal_basis == "《统计法》第二十五条"
 
 
 def test_s12_response_record_excludes_drafts(people, conditional_resource, coordinating):
