@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_site import PolicyAdmin
 from portal.errors import DomainError
+from portal.policies import can_use_admin
 from portal.workflow import workflow_events
 
 from . import policies, services
@@ -66,6 +67,12 @@ class DataItemInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_use_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 class ResourceAdmin(PolicyAdmin, SimpleHistoryAdmin):
     list_display = ["code_or_draft", "name", "provider", "classification", "sharing_type",
@@ -80,11 +87,35 @@ class ResourceAdmin(PolicyAdmin, SimpleHistoryAdmin):
     action_form = CommentActionForm
     actions = ["approve_selected", "return_selected"]
     change_form_template = "admin/catalog/resource/change_form.html"
-    exclude = ["search_text", "search_vector", "related_resources"]
+
+    fieldsets = [
+        (_lazy("基本信息"), {"fields": [
+            "code", "name", "provider", "classification", "theme", "summary", "format",
+            "format_subtype", "subject_list", "locality", "project", "related_list"]}),
+        (_lazy("共享与开放"), {"fields": [
+            "sharing_type", "sharing_conditions", "sharing_method_list", "usage_requirements",
+            "legal_basis_kind", "legal_basis", "update_cycle", "is_open", "open_type",
+            "open_conditions", "is_disclosure", "security_level", "publication_date"]}),
+        (_lazy("联系方式"), {"fields": ["contact_name", "contact_phone", "contact_email"]}),
+        (_lazy("审核"), {"fields": [
+            "status", "revision_of", "review_round", "submitted_at", "review_comment",
+            "registered_at", "retired_at", "retire_reason", "created_by", "created_at"]}),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Resource._meta.concrete_fields
-                if f.name not in ("search_text", "search_vector")]
+        return [name for _title, options in self.fieldsets for name in options["fields"]]
+
+    @admin.display(description=_lazy("信息主体"))
+    def subject_list(self, obj):
+        return obj.subject_labels() or "—"
+
+    @admin.display(description=_lazy("共享方式"))
+    def sharing_method_list(self, obj):
+        return obj.sharing_method_labels() or "—"
+
+    @admin.display(description=_lazy("关联资源"))
+    def related_list(self, obj):
+        return "、".join(str(r) for r in obj.related_resources.all()) or "—"
 
     def can_add(self, user) -> bool:
         return False

@@ -96,7 +96,8 @@ class DataItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
-        self.fields["length"].widget.attrs.update({"min": 1, "max": 65535})
+        # A plain text box: a number input's spinner changes the cell on focus.
+        self.fields["length"].widget = forms.TextInput(attrs={"inputmode": "numeric", "size": 5})
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
