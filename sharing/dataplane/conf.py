@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "WORK_DIR": None,
     # Downloads.
     "XLSX_MAX_ROWS": 1_048_575,
-    "DOWNLOAD_BATCH_ROWS": 50_000,
+    "DOWNLOAD_BATCH_ROWS": 20_000,
     # Keyed hashing (masking): defaults to a key derived from SECRET_KEY.
     "MASKING_KEY": "",
     # System tokens.
@@ -46,6 +46,7 @@ def engine_config() -> EngineConfig:
         memory_limit=str(dataplane_setting("ENGINE_MEMORY")),
         max_problems=int(dataplane_setting("MAX_PROBLEMS")),
         xlsx_max_uncompressed=int(dataplane_setting("XLSX_MAX_UNCOMPRESSED")),
+        temp_dir=str(work_dir() / "spill"),
     )
 
 

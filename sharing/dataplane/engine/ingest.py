@@ -22,7 +22,7 @@ from sharing.dataplane.masking import quote_ident, quote_literal
 from .duck import EngineConfig, engine_connect
 from .encoding import EncodingProblem, to_utf8
 from .sources import Source, SourceProblem, csv_source, json_source, xlsx_to_csv
-from .types import EXPECTED, STORAGE_TYPE, TEXT_TYPES, Column, cast_sql
+from .types import EXPECTED, STORAGE_TYPE, TEXT_TYPES, Column, cast_sql, invalid_sql
 
 FORMATS = ("csv", "xlsx", "json")
 VALUE_PREVIEW = 60
@@ -108,8 +108,7 @@ def _checks(column: Column, position: int) -> list[tuple[str, str]]:
     text = _text(position, column)
     checks = []
     if column.type not in TEXT_TYPES:
-        checks.append((f"({text} IS NOT NULL AND {cast_sql(column.type, text)} IS NULL)",
-                       EXPECTED[column.type]))
+        checks.append((invalid_sql(column.type, text), EXPECTED[column.type]))
     elif column.length:
         checks.append((f"(length({text}) > {int(column.length)})",
                        f"长度超过 {int(column.length)} 个字符"))

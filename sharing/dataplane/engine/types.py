@@ -54,24 +54,34 @@ def _formats(formats: tuple[str, ...]) -> str:
 
 def cast_sql(column_type: ColumnType, text: str) -> str:
     """The typed value of ``text`` (a VARCHAR expression, already NULL for blanks);
-    NULL where it does not parse."""
+    NULL where it does not parse (see :func:`invalid_sql` for the full check)."""
     trimmed = f"trim({text})"
     if column_type in TEXT_TYPES:
         return text
     if column_type is ColumnType.INTEGER:
         return f"TRY_CAST({trimmed} AS BIGINT)"
     if column_type is ColumnType.DECIMAL:
-        value = f"TRY_CAST({trimmed} AS DOUBLE)"
-        return f"CASE WHEN isfinite({value}) THEN {value} END"
+        return f"TRY_CAST({trimmed} AS DOUBLE)"
+    # ISO text casts fast; the format list is tried only where the cast fails.
     if column_type is ColumnType.DATE:
-        return f"CAST(try_strptime({trimmed}, {_formats(DATE_FORMATS)}) AS DATE)"
+        return (f"coalesce(TRY_CAST({trimmed} AS DATE), "
+                f"CAST(try_strptime({trimmed}, {_formats(DATE_FORMATS)}) AS DATE))")
     if column_type is ColumnType.DATETIME:
-        return f"try_strptime({trimmed}, {_formats(DATETIME_FORMATS)})"
+        return (f"coalesce(TRY_CAST({trimmed} AS TIMESTAMP), "
+                f"try_strptime({trimmed}, {_formats(DATETIME_FORMATS)}))")
     if column_type is ColumnType.BOOLEAN:
         words = lambda ws: ", ".join("'" + w + "'" for w in ws)  # noqa: E731
         return (f"CASE WHEN lower({trimmed}) IN ({words(TRUE_WORDS)}) THEN true "
                 f"WHEN lower({trimmed}) IN ({words(FALSE_WORDS)}) THEN false END")
     raise ValueError(column_type)
+
+
+def invalid_sql(column_type: ColumnType, text: str) -> str:
+    """True where ``text`` holds a value that is not a valid ``column_type``."""
+    value = cast_sql(column_type, text)
+    if column_type is ColumnType.DECIMAL:  # 'nan' and 'inf' cast, but are not data
+        return f"({text} IS NOT NULL AND ({value} IS NULL OR NOT isfinite({value})))"
+    return f"({text} IS NOT NULL AND {value} IS NULL)"
 
 
 @dataclass(frozen=True)

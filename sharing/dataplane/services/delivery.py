@@ -24,7 +24,7 @@ from sharing.access import (
 )
 
 from ..conf import dataplane_setting, engine_config, masking_secret, work_dir
-from ..engine.duck import engine_connect
+from ..engine.duck import engine_cursor
 from ..engine.export import stream_csv, stream_json_lines, stream_xlsx
 from ..engine.query import FilterError, Op, OutColumn, Query, parse_filter
 from ..engine.types import ColumnType
@@ -282,6 +282,14 @@ class RowsPage:
         return max(1, -(-self.count // self.page_size))
 
 
+def _count(con, query: Query, version: DataVersion) -> int:
+    """Matching rows; without filters the version's row count (no scan)."""
+    if not query.filters:
+        return version.row_count
+    sql, values = query.count_sql()
+    return int(con.sql(sql, params=values or None).fetchall()[0][0])
+
+
 def rows_fetch(*, consumer: Consumer, resource: Resource, params: Mapping[str, Any]) -> RowsPage:
     """Online query (联机查询): filtered, projected to granted items, paginated, logged."""
     action = AccessLogEntry.Action.QUERY
@@ -291,10 +299,9 @@ def rows_fetch(*, consumer: Consumer, resource: Resource, params: Mapping[str, A
     query, parameters = _plan(delivery, params, action)
     page = _positive(params.get("page"), 1, field="page")
     page_size = _positive(params.get("page_size"), 20, field="page_size", maximum=MAX_PAGE_SIZE)
-    con = engine_connect(engine_config())
+    con = engine_cursor(engine_config())
     try:
-        sql, values = query.count_sql()
-        count = con.sql(sql, params=values or None).fetchall()[0][0]
+        count = _count(con, query, delivery.version)
         sql, values = query.rows_sql(limit=page_size, offset=(page - 1) * page_size)
         relation = con.sql(sql, params=values or None)
         names = [c.name for c in query.columns]
@@ -319,7 +326,7 @@ class Download:
 
 def _stream(query: Query, fmt: str, *, bom: bool) -> Iterator[bytes]:
     """The file's bytes, produced batch by batch; the connection closes at the end."""
-    con = engine_connect(engine_config())
+    con = engine_cursor(engine_config())
     try:
         names = [c.name for c in query.columns]
         batch_rows = int(dataplane_setting("DOWNLOAD_BATCH_ROWS"))
@@ -347,10 +354,9 @@ def download_open(*, consumer: Consumer, resource: Resource, params: Mapping[str
                              purpose=_first(params.get("purpose")),
                              parameters=_log_parameters(params))
     query, parameters = _plan(delivery, params, action)
-    con = engine_connect(engine_config())
+    con = engine_cursor(engine_config())
     try:
-        sql, values = query.count_sql()
-        rows = int(con.sql(sql, params=values or None).fetchall()[0][0])
+        rows = _count(con, query, delivery.version)
     finally:
         con.close()
     limit = int(dataplane_setting("XLSX_MAX_ROWS"))

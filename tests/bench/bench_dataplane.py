@@ -1,0 +1,299 @@
+"""Benchmark of the data plane (S9): a generated 12-column resource of ``BENCH_ROWS`` rows.
+
+    DATABASE_URL=postgres://…/dataplane_dev BENCH_ROWS=5000000 \\
+        .venv/bin/python -m pytest tests/bench -o python_files='bench_*.py' -s -k dataplane
+    .venv/bin/python -m pytest tests/bench -o python_files='bench_*.py' -s -k dataplane
+
+``BENCH_ROWS`` defaults to 200,000 (5,000,000 for the real figures). Prints, each beside
+the bare engine doing the same work (DuckDB on the same files, no portal):
+
+* ingestion rows/s — upload stored, whole-file type checks, Parquet written, version
+  switched (bare: DuckDB ``read_csv`` → Parquet);
+* key lookup p50/p95 through the REST API of a real web server (gunicorn, one worker),
+  with a system token, access decision and access-log entry per call (bare: a fresh
+  DuckDB connection filtering the Parquet file);
+* CSV download throughput through the API, unmasked and with three masked columns, and
+  the peak RSS of the web worker (bare: DuckDB ``COPY … TO`` CSV of the same select).
+
+Targets: download ≥ 0.5× bare throughput, masking ≤ 2× unmasked time, worker peak RSS
+≤ 300 MB whatever the row count.
+"""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils import timezone
+
+from catalog.models import DataType, SharingMethod
+from portal.models import Role
+from sharing.dataplane.masking import MaskKind
+from sharing.dataplane.services.masking import masking_rule_set
+from sharing.dataplane.services.tokens import system_token_issue
+from sharing.dataplane.services.versions import version_upload
+from sharing.services.grants import grant_create
+from tests.factories import DepartmentFactory, UserFactory
+from tests.sharing.factories import DataItemFactory, FilingFactory, ResourceFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROWS = int(os.environ.get("BENCH_ROWS", "200000"))
+LOOKUPS = int(os.environ.get("BENCH_LOOKUPS", "100"))
+MASKED = ("身份证号码", "手机号码", "姓名")
+
+# name, type, SQL generating the column from i
+COLUMNS = [
+    ("身份证号码", DataType.STRING, "'4601' || lpad(((i * 7919) % 100000000000000)::VARCHAR, 14, '0')"),
+    ("姓名", DataType.STRING, "'张' || (i % 9973)::VARCHAR"),
+    ("手机号码", DataType.STRING, "'138' || lpad((i % 100000000)::VARCHAR, 8, '0')"),
+    ("出生日期", DataType.DATE, "strftime(DATE '1950-01-01' + (i % 25000)::INTEGER, '%Y-%m-%d')"),
+    ("性别", DataType.STRING, "CASE WHEN i % 2 = 0 THEN '男' ELSE '女' END"),
+    ("住址", DataType.STRING, "'海南省海口市美兰区人民大道' || (i % 997)::VARCHAR || '号'"),
+    ("年收入", DataType.DECIMAL, "((i % 100000) * 1.5)::VARCHAR"),
+    ("登记日期", DataType.DATE, "strftime(DATE '2000-01-01' + (i % 9000)::INTEGER, '%Y/%m/%d')"),
+    ("状态码", DataType.INTEGER, "(i % 7)::VARCHAR"),
+    ("单位名称", DataType.STRING, "'海南某某有限公司' || (i % 5000)::VARCHAR"),
+    ("登记时间", DataType.DATETIME, "strftime(TIMESTAMP '2020-01-01' + to_seconds(i), '%Y-%m-%d %H:%M:%S')"),
+    ("是否有效", DataType.BOOLEAN, "CASE WHEN i % 3 = 0 THEN '否' ELSE '是' END"),
+]
+
+
+def line(label: str, value: str, bare: str = "", ratio: str = "") -> None:
+    print(f"  {label:<38}{value:>20}  {bare:>20}  {ratio}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_peak_mb(pid: int) -> float:
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmHWM:"):
+            return int(row.split()[1]) / 1024
+    return float("nan")
+
+
+def worker_pid(master: int) -> int:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return int(children[0])
+
+
+def server_env(tmp: Path) -> dict:
+    """The web process sees the same database and media as this test."""
+    env = {**os.environ, "PORTAL_HTTPS": "0", "PORTAL_STATIC_MANIFEST": "0",
+           "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "PORTAL_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+           "PORTAL_DATA_WORK_DIR": str(tmp / "web-work"), "CELERY_TASK_ALWAYS_EAGER": "1"}
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
+                               f"{db['PORT'] or 5432}/{db['NAME']}")
+    else:  # copy the in-memory test database to a file the server can open
+        env.pop("DATABASE_URL", None)
+        env["PORTAL_VAR_DIR"] = str(tmp)
+        connection.ensure_connection()
+        target = sqlite3.connect(tmp / "db.sqlite3")
+        connection.connection.backup(target)
+        target.close()
+    return env
+
+
+class Server:
+    def __init__(self, tmp: Path):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{self.port}",
+             "-w", "1", "--threads", "2", "--timeout", "600", "--log-level", "warning"],
+            env=server_env(tmp), cwd=settings.BASE_DIR)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        self.worker = worker_pid(self.process.pid)
+
+    def get(self, path: str, key: str, *, sink: bool = False) -> tuple[int, bytes, int]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        conn.request("GET", path, headers={"Authorization": f"Token {key}"})
+        response = conn.getresponse()
+        if not sink:
+            data = response.read()
+            conn.close()
+            return response.status, data, len(data)
+        size = 0
+        while chunk := response.read(1 << 20):
+            size += len(chunk)
+        conn.close()
+        return response.status, b"", size
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def generate_csv(path: Path) -> None:
+    select = ", ".join(f"{sql} AS \"{name}\"" for name, _t, sql in COLUMNS)
+    duckdb.execute(f"COPY (SELECT {select} FROM range(1, {ROWS + 1}) t(i)) "
+                   f"TO '{path}' (HEADER, DELIMITER ',')")
+
+
+def build_resource():
+    provider, consumer_dept = DepartmentFactory(), DepartmentFactory()
+    resource = ResourceFactory(provider=provider)
+    for position, (name, data_type, _sql) in enumerate(COLUMNS):
+        DataItemFactory(resource=resource, name=name, data_type=data_type, position=position,
+                        length=40 if data_type == DataType.STRING else None,
+                        is_key=name == "身份证号码")
+    admin = UserFactory(department=provider, roles=[Role.DATA_ADMIN])
+    FilingFactory(department=consumer_dept)
+    consumer_admin = UserFactory(department=consumer_dept, roles=[Role.DATA_ADMIN])
+    return resource, admin, consumer_admin
+
+
+def grant_and_token(resource, admin, consumer_admin, masked=()):
+    items = list(resource.items.all())
+    grant = grant_create(
+        actor=admin, department=consumer_admin.department, resource=resource, items=items,
+        masked_items=[i for i in items if i.name in masked], purpose="work_reference"
+        if masked else "administrative_basis", method=SharingMethod.BULK_DOWNLOAD,
+        valid_from=timezone.localdate(), valid_until=timezone.localdate() + timedelta(days=30))
+    _token, key = system_token_issue(
+        actor=consumer_admin, name="基准测试", grants=[grant], rate_per_minute=6000,
+        expires_at=timezone.now() + timedelta(days=1))
+    return grant, key
+
+
+def bare_lookup_ms(path: str, values: list[str]) -> list[float]:
+    """The same lookup on a warm engine: one database, a cursor per call."""
+    base = duckdb.connect(config={"threads": 2, "memory_limit": "512MB"})
+    base.execute("SET parquet_metadata_cache = true")
+    times = []
+    for value in values:
+        start = time.perf_counter()
+        con = base.cursor()
+        con.sql(f"SELECT count(*) FROM read_parquet('{path}') WHERE \"身份证号码\" = $1",
+                params=[value]).fetchall()
+        con.sql(f"SELECT * FROM read_parquet('{path}') WHERE \"身份证号码\" = $1 LIMIT 20",
+                params=[value]).fetchall()
+        con.close()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def bare_copy_seconds(path: str, select: str) -> float:
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "512MB"})
+    start = time.perf_counter()
+    con.execute(f"COPY (SELECT {select} FROM read_parquet('{path}')) TO '/dev/null' "
+                "(FORMAT csv, HEADER)")
+    return time.perf_counter() - start
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def test_dataplane_benchmark(tmp_path):
+    print(f"\n== Data plane benchmark: {ROWS:,} rows × {len(COLUMNS)} columns "
+          f"on {connection.vendor} ==")
+    line("", "portal", "bare engine", "ratio")
+    resource, admin, consumer_admin = build_resource()
+    source = tmp_path / "upload.csv"
+    generate_csv(source)
+    size_mb = source.stat().st_size / 1e6
+
+    # Ingestion: store, validate every value, write Parquet, switch the version.
+    start = time.perf_counter()
+    with source.open("rb") as handle:
+        version = version_upload(actor=admin, resource=resource, upload=File(handle, "upload.csv"))
+    portal_ingest = time.perf_counter() - start
+    version.refresh_from_db()
+    assert version.status == "current", version.report
+    start = time.perf_counter()
+    duckdb.connect(config={"threads": 2, "memory_limit": "512MB"}).execute(
+        f"COPY (SELECT * FROM read_csv('{source}', header=true)) "
+        f"TO '{tmp_path / 'bare.parquet'}' (FORMAT parquet, COMPRESSION zstd)")
+    bare_ingest = time.perf_counter() - start
+    line(f"ingestion rows/s ({size_mb:,.0f} MB CSV)", f"{ROWS / portal_ingest:,.0f}",
+         f"{ROWS / bare_ingest:,.0f}", f"{bare_ingest / portal_ingest:.2f}×")
+
+    parquet = default_storage.path(version.parquet_file)
+    _grant, key = grant_and_token(resource, admin, consumer_admin)
+    masked_grant, masked_key = grant_and_token(resource, admin, consumer_admin, MASKED)
+    rules = {"身份证号码": MaskKind.ID_NUMBER, "手机号码": MaskKind.MOBILE, "姓名": MaskKind.NAME}
+    for item in resource.items.filter(name__in=MASKED):
+        masking_rule_set(actor=admin, item=item, kind=rules[item.name])
+    con = duckdb.connect()
+    values = [r[0] for r in con.sql(
+        f"SELECT \"身份证号码\" FROM read_parquet('{parquet}') USING SAMPLE {LOOKUPS} ROWS "
+        "(reservoir, 42)").fetchall()]
+
+    server = Server(tmp_path)
+    try:
+        base = f"/api/v1/sharing/resources/{resource.code}"
+        server.get(f"{base}/rows/?page_size=1", key)  # warm up
+        api_ms = []
+        for value in values:
+            start = time.perf_counter()
+            status, data, _n = server.get(f"{base}/rows/?{_q('身份证号码', value)}", key)
+            api_ms.append((time.perf_counter() - start) * 1000)
+            assert status == 200 and json.loads(data)["count"] >= 1
+        bare_ms = bare_lookup_ms(parquet, values)
+        line("key lookup p50 (ms)", f"{pct(api_ms, .5):.1f}", f"{pct(bare_ms, .5):.1f}",
+             f"{pct(api_ms, .5) / pct(bare_ms, .5):.2f}× the time")
+        line("key lookup p95 (ms)", f"{pct(api_ms, .95):.1f}", f"{pct(bare_ms, .95):.1f}",
+             f"{pct(api_ms, .95) / pct(bare_ms, .95):.2f}× the time")
+
+        results = {}
+        for label, token, masked in (("unmasked", key, False), ("3 masked", masked_key, True)):
+            start = time.perf_counter()
+            status, _data, size = server.get(f"{base}/download/?format=csv", token, sink=True)
+            elapsed = time.perf_counter() - start
+            assert status == 200 and size > 0
+            select = _bare_select(masked)
+            bare = bare_copy_seconds(parquet, select)
+            results[label] = elapsed
+            line(f"CSV download {label} (rows/s)", f"{ROWS / elapsed:,.0f}", f"{ROWS / bare:,.0f}",
+                 f"{bare / elapsed:.2f}× throughput")
+            line(f"CSV download {label} (MB/s)", f"{size / 1e6 / elapsed:,.1f}", "", "")
+        line("masking cost (masked / unmasked time)",
+             f"{results['3 masked'] / results['unmasked']:.2f}×", "", "target ≤ 2×")
+        line("web worker peak RSS (MB)", f"{rss_peak_mb(server.worker):,.0f}", "", "target ≤ 300")
+    finally:
+        server.stop()
+    assert masked_grant.masked_items.count() == 3
+
+
+def _q(name: str, value: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({name: value})
+
+
+def _bare_select(masked: bool) -> str:
+    """The same projection the portal runs (masking rules as the same SQL)."""
+    from sharing.dataplane.conf import masking_secret
+    from sharing.dataplane.masking import MaskedColumn, MaskRule, select_list
+
+    rules = {"身份证号码": MaskKind.ID_NUMBER, "手机号码": MaskKind.MOBILE, "姓名": MaskKind.NAME}
+    columns = [MaskedColumn(name, name, MaskRule(rules[name]) if masked and name in rules
+                            else None) for name, _t, _s in COLUMNS]
+    return select_list(columns, secret=masking_secret())
+
