@@ -157,6 +157,6 @@ def can_reopen_plan(user: User, plan: OpenPlan) -> bool:
 
 
 def can_use_manage_pages(user: User) -> bool:
-    """The department and center pages of open data."""
-    return is_center(user) or (user.is_authenticated and user.department_id is not None
-                               and user.has_role(*_PREPARERS))
+    """The department and center pages of open data: every member of a department sees
+    its datasets (heads and security officers oversee them); actions ask their own policy."""
+    return is_center(user) or (user.is_authenticated and user.department_id is not None)

@@ -84,3 +84,12 @@ def action_label(action: str) -> str:
             if transition.action == action:
                 return str(transition.label)
     return action
+
+
+@register.simple_tag
+def open_highlights(limit: int = 5) -> dict:
+    """Counts and newest datasets for the site's landing page."""
+    from ..selectors import datasets_newest, open_catalog_counts, theme_counts
+
+    return {"counts": open_catalog_counts(), "newest": list(datasets_newest(limit)),
+            "themes": theme_counts()[:8]}

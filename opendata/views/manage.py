@@ -183,6 +183,9 @@ def dataset_fields(request, pk: int):
     current = [{"item": f.item_id, "included": f.included, "mask_rule": f.mask_rule,
                 "mask_params": f.mask_params} for f in obj.fields.all()]
     form = FieldRulesForm(request.POST or None, rows=_rule_rows(obj.resource, current))
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
     rules = current
     if request.method == "POST" and editable and form.is_valid():
         rules = form.rules()
@@ -282,6 +285,10 @@ def update(request, pk: int):
     meta_form = DatasetMetadataForm(request.POST or None, initial=obj.changes, prefix="m")
     rules_form = FieldRulesForm(request.POST or None, prefix="r",
                                 rows=_rule_rows(obj.dataset.resource, obj.field_rules))
+    if not editable:
+        for form in (summary_form, meta_form, rules_form):
+            for field in form.fields.values():
+                field.disabled = True
     rules = obj.field_rules
     if request.method == "POST" and editable:
         valid = summary_form.is_valid() and meta_form.is_valid() and rules_form.is_valid()

@@ -221,3 +221,28 @@ def test_dataset_management_pages_render(publish, data_admin, center, client, se
     assert client.get(response["Location"]).status_code == 200
     client.force_login(center)
     assert client.get("/open/manage/products/").status_code == 200
+
+
+def test_o4_landing_page_shows_open_data_highlights(publish, client):
+    dataset = publish()
+    html = client.get("/").content.decode()
+    assert dataset.title in html and "进入公共数据开放平台" in html
+    assert 'action="/open/datasets/"' in html
+
+
+def test_demo_loader_publishes_open_entries_idempotently(db, settings, tmp_path):
+    from django.core.management import call_command
+
+    from opendata.models import DataProduct, DataRequest, Dataset
+
+    for command in ("seed_demo", "seed_demo_catalog", "seed_demo_dataplane",
+                    "seed_demo_opendata"):
+        call_command(command, stdout=open(tmp_path / "out.txt", "w"))
+    published = Dataset.objects.filter(status="published")
+    assert published.count() >= 3
+    assert published.filter(open_type="conditional").exists()
+    assert all(d.data_status == "ready" for d in published)
+    counts = (Dataset.objects.count(), DataRequest.objects.count(), DataProduct.objects.count())
+    call_command("seed_demo_opendata", stdout=open(tmp_path / "out.txt", "w"))
+    assert counts == (Dataset.objects.count(), DataRequest.objects.count(),
+                      DataProduct.objects.count())
