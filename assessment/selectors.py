@@ -113,14 +113,17 @@ def plan_indicators(plan: Plan) -> list[PlanIndicator]:
 
 
 def plan_ranking(plan: Plan) -> QuerySet[Unit]:
-    return plan.units.select_related("department", "region").order_by(
-        "rank", "name")
+    return plan.units.select_related("plan", "department", "region").order_by("rank", "name")
 
 
 def heat_table(plan: Plan) -> tuple[list[PlanIndicator], list[tuple[Unit, list[Score | None]]]]:
     """The departments × indicators table of a plan (three queries)."""
     indicators = plan_indicators(plan)
-    cells = {(s.unit_id, s.indicator_id): s for s in Score.objects.filter(plan=plan)}
+    by_pk = {ind.pk: ind for ind in indicators}
+    cells = {}
+    for score in Score.objects.filter(plan=plan):
+        score.indicator = by_pk[score.indicator_id]  # shared, not one query per cell
+        cells[(score.unit_id, score.indicator_id)] = score
     rows = [(unit, [cells.get((unit.pk, ind.pk)) for ind in indicators])
             for unit in plan_ranking(plan)]
     return indicators, rows

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from assessment.indicators import INDICATORS, SOURCES, Period, add_figures, collect
 from assessment.indicators.scoring import rule_score
@@ -28,6 +28,8 @@ from portal.models import Department, Region, User
 logger = logging.getLogger(__name__)
 
 SCORE_FIELDS = ["value", "inputs", "base_score", "score", "computed_at", "run"]
+# Rows per INSERT/UPDATE statement (SQLite lowers it to its variable limit).
+WRITE_BATCH = 1000
 
 
 @contextmanager
@@ -169,17 +171,20 @@ def compute_scores(*, plan: Plan, run: ComputationRun | None = None) -> tuple[di
             if score is None:
                 score = Score(plan=plan, unit=unit, indicator=indicator)
                 to_create.append(score)
-            elif indicator.kind == PlanIndicator.Kind.COMPUTED:
-                to_update.append(score)
             if indicator.kind != PlanIndicator.Kind.COMPUTED:
                 continue
-            score.value, score.inputs, score.base_score = results[(unit.pk, indicator.pk)]
+            value, inputs, base = results[(unit.pk, indicator.pk)]
+            if score.pk and (score.value, score.inputs, score.base_score) == (value, inputs, base):
+                continue  # unchanged: keeps the run that produced it, writes nothing
+            score.value, score.inputs, score.base_score = value, inputs, base
             score.score = score.effective()
             score.computed_at, score.run = now, run
-    if to_create:
-        bulk_create_with_history(to_create, Score, batch_size=500)
+            if score.pk:
+                to_update.append(score)
+    # New rows need no history entry; a change of an existing score is recorded.
+    Score.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
     if to_update:
-        bulk_update_with_history(to_update, Score, SCORE_FIELDS, batch_size=500)
+        bulk_update_with_history(to_update, Score, SCORE_FIELDS, batch_size=WRITE_BATCH)
     results_refresh(plan=plan)
     plan.computed_at = now
     plan.save(update_fields=["computed_at"])
@@ -194,13 +199,14 @@ def results_refresh(*, plan: Plan) -> list[Unit]:
     totals = dict(Score.objects.filter(plan=plan).order_by().values("unit_id")
                   .annotate(total=Sum("score")).values_list("unit_id", "total"))
     units = list(plan.units.all())
+    before = {u.pk: (u.total, u.rank, u.grade) for u in units}
     for unit in units:
-        total = totals.get(unit.pk)
-        unit.total = Decimal(total or 0).quantize(Decimal("0.01"))
+        unit.total = Decimal(totals.get(unit.pk) or 0).quantize(Decimal("0.01"))
     ordered = sorted(units, key=lambda u: u.total, reverse=True)
     for index, unit in enumerate(ordered):
         tied = index and unit.total == ordered[index - 1].total
         unit.rank = ordered[index - 1].rank if tied else index + 1
         unit.grade = plan.grade_for(unit.total)
-    Unit.objects.bulk_update(units, ["total", "rank", "grade"], batch_size=500)
+    changed = [u for u in units if before[u.pk] != (u.total, u.rank, u.grade)]
+    Unit.objects.bulk_update(changed, ["total", "rank", "grade"], batch_size=WRITE_BATCH)
     return ordered

@@ -186,3 +186,26 @@ def test_pages_refuse_non_authority_creation(web, admin_a):
 def test_public_index_lists_published_only(client, plan, authority):
     activated(plan, authority)
     assert plan.title not in client.get(reverse("assessment:public_index")).content.decode()
+
+
+def test_a4_heat_table_pages_do_not_query_per_cell(web, authority, plan, region,
+                                                   django_assert_max_num_queries):
+    from tests.factories import DepartmentFactory
+
+    activated(plan, authority)
+    client = web(authority)
+    with django_assert_max_num_queries(60) as few:
+        client.get(reverse("assessment:plan_detail", args=[plan.pk]))
+    extra = [DepartmentFactory(region=region) for _ in range(10)]
+    from assessment.services.plans import plan_scope_set
+
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.DRAFT)
+    plan_scope_set(actor=authority, plan=plan, department_ids=[d.pk for d in extra], region_ids=[])
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.ACTIVE)
+    from tests.assessment.helpers import computed
+
+    computed(plan)
+    with django_assert_max_num_queries(len(few.captured_queries) + 3):
+        client.get(reverse("assessment:plan_detail", args=[plan.pk]))
+    with django_assert_max_num_queries(len(few.captured_queries) + 3):
+        client.get(reverse("assessment:dashboard") + f"?plan={plan.pk}")

@@ -151,3 +151,16 @@ def test_a4_publication_waits_for_open_objections_and_reviews(active, unit_a, he
     review.score_review(actor=authority, score=manual_score(active, unit_a), points_given="3",
                         comment="良好")
     assert plan_publish(actor=authority, plan=active).status == "published"
+
+
+def test_a1_a3_self_assessment_closes_at_the_deadline(active, unit_a, head_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assessment = self_assess(head_a, unit_a, active)
+    type(active).objects.filter(pk=active.pk).update(
+        self_assessment_due=timezone.localdate() - timedelta(days=1))
+    with pytest.raises(ValidationFailed) as exc:
+        review.self_assessment_submit(actor=head_a, assessment=assessment)
+    assert "截止" in exc.value.message
