@@ -27,7 +27,7 @@ from catalog.models import Resource
 from sharing.dataplane.conf import engine_config
 from sharing.dataplane.conf import masking_secret as dataplane_masking_secret
 from sharing.dataplane.conf import work_dir as dataplane_work_dir
-from sharing.dataplane.engine.duck import engine_connect
+from sharing.dataplane.engine.duck import engine_connect, engine_cursor
 from sharing.dataplane.engine.export import stream_csv, stream_json_lines, write_xlsx
 from sharing.dataplane.engine.query import (
     Filter,
@@ -81,7 +81,11 @@ def masking_secret() -> bytes:
 
 
 def _engine(work: Path | None = None):
-    return engine_connect(engine_config(), work_dir=work or dataplane_work_dir())
+    """Generation gets its own database spilling to ``work``; queries a cheap cursor on
+    the process's shared database."""
+    if work is None:
+        return engine_cursor(engine_config())
+    return engine_connect(engine_config(), work_dir=work)
 
 
 # --- generation ----------------------------------------------------------------------------
