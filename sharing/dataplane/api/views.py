@@ -5,7 +5,12 @@ import django_filters
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -77,25 +82,25 @@ def _consumer(request) -> Consumer:
                        ip_address=client_ip(request))
 
 
-class VersionList(generics.GenericAPIView):
-    """Data versions of a resource; the provider's data administrator uploads with POST."""
+@extend_schema_view(
+    get=extend_schema(tags=["data"]),
+    post=extend_schema(tags=["data"], request=VersionUploadSerializer,
+                       responses={202: VersionSerializer}),
+)
+class VersionList(generics.ListCreateAPIView):
+    """Data versions of a resource; the provider's data administrator uploads with POST
+    (multipart: ``file``, optional ``format``, ``encoding``, ``note``). The upload is
+    checked in the background: follow ``status`` and ``progress`` on the version."""
 
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = VersionSerializer
-    pagination_class = None
 
     def get_queryset(self):
-        return DataVersion.objects.none()
+        if getattr(self, "swagger_fake_view", False):
+            return DataVersion.objects.none()
+        return versions_of(_versions_resource(self.request, self.kwargs["code"]))
 
-    @extend_schema(tags=["data"], responses=VersionSerializer(many=True))
-    def get(self, request, code: str):
-        resource = _versions_resource(request, code)
-        versions = versions_of(resource)
-        return Response(VersionSerializer(versions, many=True).data)
-
-    @extend_schema(tags=["data"], request=VersionUploadSerializer,
-                   responses={202: VersionSerializer})
-    def post(self, request, code: str):
+    def create(self, request, code: str):
         resource = _resource(request, code)
         form = VersionUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -153,7 +153,7 @@ def test_versions_are_visible_to_provider_center_authority_only(loaded, resource
                  make_user(department=provider, roles=[Role.CLERK])):
         response = api(user).get(url)
         assert response.status_code == 200
-        assert [v["number"] for v in response.json()] == [1]
+        assert [v["number"] for v in response.json()["results"]] == [1]
 
 
 def test_late_version_is_flagged_against_the_update_cycle_s9(resource, provider_admin, upload):
