@@ -10,6 +10,7 @@ import logging
 import time
 from collections import defaultdict
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -28,6 +29,8 @@ from portal.models import Department, Region, User
 logger = logging.getLogger(__name__)
 
 SCORE_FIELDS = ["value", "inputs", "base_score", "score", "computed_at", "run"]
+# A queued run younger than this absorbs further requests (an older one may be lost).
+QUEUED_RUN_REUSE = timedelta(minutes=10)
 # Rows per INSERT/UPDATE statement (SQLite lowers it to its variable limit).
 WRITE_BATCH = 1000
 
@@ -56,6 +59,10 @@ def plan_compute_request(*, actor: User | None, plan: Plan) -> ComputationRun:
     if plan.status == Plan.Status.PUBLISHED:
         raise Conflict(_("考核结果已公布，不再重新计算；如需更正请先撤回公布。"), target=plan,
                        action="compute")
+    waiting = plan.runs.filter(status=ComputationRun.Status.QUEUED,
+                               requested_at__gte=timezone.now() - QUEUED_RUN_REUSE).first()
+    if waiting is not None:  # several changes in a row are computed once
+        return waiting
     run = ComputationRun.objects.create(plan=plan, requested_by=actor)
     plan_compute_task.delay_on_commit(run.pk)
     return run

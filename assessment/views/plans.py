@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -141,10 +142,12 @@ def plan_indicators(request, pk: int):
     formset = IndicatorFormSet(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
         saved = True
-        for form in formset.forms:
-            if form.has_changed():
-                saved = saved and perform(request, lambda f=form: plans.plan_indicator_save(
-                    actor=request.user, plan=plan, indicator=f.save(commit=False)), form=form)
+        with transaction.atomic():  # one recomputation for all the changes
+            for form in formset.forms:
+                if form.has_changed():
+                    saved = perform(request, lambda f=form: plans.plan_indicator_save(
+                        actor=request.user, plan=plan, indicator=f.save(commit=False)),
+                        form=form) and saved
         if saved:
             messages.success(request, _("指标已保存。"))
             return redirect("assessment:plan_detail", plan.pk)

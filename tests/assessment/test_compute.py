@@ -125,3 +125,12 @@ def test_a2_compute_records_query_count_and_duration(plan):
     result = run(plan)
     assert result.query_count > 0 and result.finished_at is not None
     assert result.sources and all(v == "ok" for v in result.sources.values())
+
+
+def test_a2_requests_in_a_row_share_one_queued_run(plan, authority):
+    first = compute.plan_compute_request(actor=authority, plan=plan)
+    second = compute.plan_compute_request(actor=authority, plan=plan)
+    assert first.pk == second.pk
+    compute.plan_compute(run_id=first.pk)
+    third = compute.plan_compute_request(actor=authority, plan=plan)
+    assert third.pk != first.pk
