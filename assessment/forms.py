@@ -72,6 +72,29 @@ class PlanEditForm(forms.ModelForm):
                                            "review_due", "publish_due"]}
 
 
+class ScopeForm(forms.Form):
+    """The assessed units of a draft plan: own-level departments and lower governments."""
+
+    departments = forms.ModelMultipleChoiceField(
+        queryset=Department.objects.none(), required=False, label=_("本级部门"),
+        widget=forms.CheckboxSelectMultiple)
+    governments = forms.ModelMultipleChoiceField(
+        queryset=Region.objects.none(), required=False, label=_("下一级政府"),
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        from assessment.services.plans import ASSESSED_KINDS
+
+        self.fields["departments"].queryset = Department.objects.filter(
+            region_id=plan.region_id, is_active=True, kind__in=ASSESSED_KINDS).order_by("name")
+        self.fields["governments"].queryset = Region.objects.filter(
+            parent_id=plan.region_id).order_by("code")
+        units = list(plan.units.values_list("department_id", "region_id"))
+        self.fields["departments"].initial = [d for d, _r in units if d]
+        self.fields["governments"].initial = [r for _d, r in units if r]
+
+
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = PlanIndicator

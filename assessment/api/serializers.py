@@ -47,6 +47,13 @@ class AssessmentPlanCreateSerializer(serializers.Serializer):
     publish_due = serializers.DateField(required=False)
 
 
+class PlanScopeSerializer(serializers.Serializer):
+    departments = serializers.ListField(child=serializers.IntegerField(), default=list,
+                                        help_text="本级部门 id")
+    regions = serializers.ListField(child=serializers.IntegerField(), default=list,
+                                    help_text="下一级政府（行政区划）id")
+
+
 class AssessmentReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 

@@ -102,6 +102,16 @@ class PlanViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         return self._out(plans.plan_unpublish(actor=request.user, plan=self.get_object(),
                                               reason=data["reason"]))
 
+    @extend_schema(summary="设置考核范围（草稿）", request=s.PlanScopeSerializer,
+                   responses=s.AssessmentUnitSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def scope(self, request, pk=None):
+        data = self._input(s.PlanScopeSerializer)
+        units = plans.plan_scope_set(actor=request.user, plan=self.get_object(),
+                                     department_ids=data["departments"],
+                                     region_ids=data["regions"])
+        return Response(s.AssessmentUnitSerializer(units, many=True).data)
+
     @extend_schema(summary="考核结果排名", responses=s.AssessmentUnitSerializer(many=True))
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):

@@ -23,6 +23,7 @@ from assessment.forms import (
     PlanEditForm,
     ReasonForm,
     ReviewForm,
+    ScopeForm,
     SelfAssessmentForm,
 )
 from assessment.models import Plan, PlanIndicator, ScoreObjection, SelfAssessment
@@ -125,14 +126,25 @@ def plan_detail(request, pk: int):
 @login_required
 def plan_edit(request, pk: int):
     plan = get_visible_or_404(request, plans_managed(request.user), pk=pk)
-    form = PlanEditForm(request.POST or None, instance=plan)
-    if request.method == "POST" and form.is_valid():
+    scope_post = request.method == "POST" and "scope" in request.POST
+    scope = ScopeForm(request.POST if scope_post else None, plan=plan)
+    if scope_post and scope.is_valid():
+        if perform(request, lambda: plans.plan_scope_set(
+                actor=request.user, plan=plan,
+                department_ids=[d.pk for d in scope.cleaned_data["departments"]],
+                region_ids=[r.pk for r in scope.cleaned_data["governments"]]),
+                form=scope, success=_("考核范围已保存。")):
+            return redirect("assessment:plan_detail", plan.pk)
+    form = PlanEditForm(None if scope_post else request.POST or None, instance=plan)
+    if request.method == "POST" and not scope_post and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in PlanEditForm.Meta.fields}
         plan.refresh_from_db()
         if perform(request, lambda: plans.plan_update(actor=request.user, plan=plan, **fields),
                    form=form, success=_("方案已保存。")):
             return redirect("assessment:plan_detail", plan.pk)
-    return render(request, "assessment/plan_edit.html", {"plan": plan, "form": form})
+    return render(request, "assessment/plan_edit.html", {
+        "plan": plan, "form": form,
+        "scope": scope if plan.status == Plan.Status.DRAFT else None})
 
 
 @login_required

@@ -174,3 +174,13 @@ def test_a2_registry_documents_every_indicator(api, admin_a):
     assert {r["code"] for r in rows} >= {"catalog_update_timeliness", "share_answer_timeliness",
                                           "data_versions_on_cycle", "open_downloads"}
     assert all(r["description"] for r in rows)
+
+
+def test_a1_scope_set_through_the_api(api, authority, plan, department, city, admin_a):
+    response = api(authority).post(f"{BASE}/plans/{plan.pk}/scope/",
+                                   {"departments": [department.pk], "regions": [city.pk]},
+                                   format="json")
+    assert response.status_code == 200
+    assert {u["name"] for u in response.json()} == {department.name, f"{city.name}人民政府"}
+    assert api(admin_a).post(f"{BASE}/plans/{plan.pk}/scope/", {"departments": []},
+                             format="json").status_code == 404  # a draft is not visible

@@ -209,3 +209,12 @@ def test_a4_heat_table_pages_do_not_query_per_cell(web, authority, plan, region,
         client.get(reverse("assessment:plan_detail", args=[plan.pk]))
     with django_assert_max_num_queries(len(few.captured_queries) + 3):
         client.get(reverse("assessment:dashboard") + f"?plan={plan.pk}")
+
+
+def test_a1_scope_edited_on_the_plan_page(web, authority, plan, department, other_department):
+    client = web(authority)
+    url = reverse("assessment:plan_edit", args=[plan.pk])
+    assert "考核范围" in client.get(url).content.decode()
+    response = client.post(url, {"scope": "1", "departments": [department.pk]})
+    assert response.status_code == 302
+    assert list(plan.units.values_list("department_id", flat=True)) == [department.pk]
