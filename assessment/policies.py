@@ -55,9 +55,13 @@ def unit_department_ids(unit) -> set[int]:
     authority department(s)."""
     if unit.department_id:
         return {unit.department_id}
-    return set(Department.objects.filter(region_id=unit.region_id,
-                                         kind=Department.Kind.AUTHORITY)
-               .values_list("pk", flat=True))
+    cached = getattr(unit, "_member_departments", None)
+    if cached is None:
+        cached = set(Department.objects.filter(region_id=unit.region_id,
+                                               kind=Department.Kind.AUTHORITY)
+                     .values_list("pk", flat=True))
+        unit._member_departments = cached
+    return cached
 
 
 def is_unit_member(user: User, unit) -> bool:
