@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from portal.models import Department
 from portal.policies import is_authority, is_center, is_government_user
@@ -76,8 +77,12 @@ def department_catalog(department_id: int, *, status: str = "", q: str = "") -> 
     qs = (
         Resource.objects.filter(provider_id=department_id)
         .exclude(status=Resource.Status.APPLIED)
-        .select_related("revision_of", "project")
-        .annotate(item_count=Count("items", filter=Q(items__retired=False)))
+        .select_related("revision_of")
+        .defer("search_text", "search_vector", "revision_of__search_text",
+               "revision_of__search_vector")
+        # A correlated count is computed for the page's rows only (after LIMIT), where a
+        # JOIN + GROUP BY would count the items of the whole department first.
+        .annotate(item_count=_active_item_count())
         .order_by("-updated_at", "-pk")
     )
     if status:
@@ -85,6 +90,12 @@ def department_catalog(department_id: int, *, status: str = "", q: str = "") -> 
     if q:
         qs = search_filter(qs, q)
     return qs
+
+
+def _active_item_count():
+    counts = (DataItem.objects.filter(resource=OuterRef("pk"), retired=False).order_by()
+              .values("resource").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
 def department_status_counts(department_id: int) -> dict[str, int]:
