@@ -19,3 +19,29 @@
   }
   window.setTimeout(poll, 1000);
 })();
+
+// Masking page: show only the parameters of the chosen rule kind.
+(function () {
+  "use strict";
+  var PARAMS = {
+    id_number: ["keep_head", "keep_tail"], mobile: ["keep_head", "keep_tail"],
+    name: ["keep_head", "keep_tail"], bank_card: ["keep_head", "keep_tail"],
+    address: ["keep_head"], date_generalize: ["granularity"],
+    number_generalize: ["step"], hash: ["length"], suppress: []
+  };
+  var OPTIONAL = ["keep_head", "keep_tail", "granularity", "step", "length"];
+  function sync(form) {
+    var kind = form.querySelector("select[name=kind]").value;
+    var shown = PARAMS[kind] || [];
+    form.querySelectorAll("[data-param]").forEach(function (label) {
+      var name = label.dataset.param;
+      var hide = (OPTIONAL.indexOf(name) >= 0 && shown.indexOf(name) < 0) ||
+        (name === "applies_to_all" && !kind);
+      label.hidden = hide;
+    });
+  }
+  document.querySelectorAll("form.masking-form").forEach(function (form) {
+    form.querySelector("select[name=kind]").addEventListener("change", function () { sync(form); });
+    sync(form);
+  });
+})();

@@ -102,3 +102,21 @@ def test_demo_loader_is_idempotent(make_user, provider):
     call_command("seed_demo_dataplane", "--resources", "1", "--rows", "50")
     assert DataVersion.objects.filter(resource=resource).count() == 1
     assert Notification.objects.filter(key=f"dataversion:{version.pk}:done").count() == 1
+
+
+ADMIN_PAGES = ["dataversion", "maskingrule", "accesslogentry", "anomaly", "usagereport",
+               "systemtokenscope"]
+
+
+@pytest.mark.parametrize("model", ADMIN_PAGES)
+def test_admin_lists_for_the_center(model, loaded, granted, consumer, make_user, web, api,
+                                    resource):
+    """P6: the center sees the data plane in the admin, read-only."""
+    api(consumer).get(f"/api/v1/sharing/resources/{resource.code}/rows/")
+    center = make_user(roles=[Role.CENTER_REVIEWER])
+    client = web(center)
+    assert client.get(f"/admin/dataplane/{model}/").status_code == 200
+    assert client.get(f"/admin/dataplane/{model}/add/").status_code == 403
+    entry = AccessLogEntry.objects.first()
+    page = client.get(f"/admin/dataplane/accesslogentry/{entry.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content
