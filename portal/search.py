@@ -166,7 +166,10 @@ def search_filter(queryset: models.QuerySet, query: str | None, *, rank: bool = 
         search_query = SearchQuery(_tsquery(tokens), search_type="raw", config="simple")
         queryset = queryset.filter(search_vector=search_query)
         if rank:
-            queryset = queryset.annotate(search_rank=SearchRank("search_vector", search_query))
+            # F(), not the bare name: a name is wrapped in to_tsvector(search_vector::text),
+            # which re-parses every matching row's vector.
+            queryset = queryset.annotate(
+                search_rank=SearchRank(models.F("search_vector"), search_query))
         return queryset
     for token in tokens:
         queryset = queryset.filter(search_text__contains=token)

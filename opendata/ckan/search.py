@@ -17,10 +17,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.models import Theme
+from portal.models import Department
 from portal.search import search_filter
 
 from ..models import Dataset, Distribution
-from ..selectors import _keyword_q, datasets_public
+from ..selectors import datasets_public, facet_counts, keyword_q
 from ..vocab import DistributionFormat, Licence
 
 MAX_ROWS = 1000
@@ -63,7 +64,7 @@ FIELD_FILTERS = {
     "organization": _organization,
     "owner_org": _organization,
     "groups": lambda v: Q(theme=v),
-    "tags": _keyword_q,
+    "tags": keyword_q,
     "license_id": lambda v: Q(licence=v),
     "res_format": _has_format,
     "name": lambda v: Q(name=v),
@@ -144,39 +145,48 @@ def package_queryset(query: PackageQuery, base: QuerySet[Dataset] | None = None,
 
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "open_type",
                 "update_cycle")
+# Facets counted on a column of the matching rows, all in one pass with the total.
+_COLUMN_FACETS = {"organization": "publisher__uscc", "groups": "theme",
+                  "license_id": "licence", "open_type": "open_type",
+                  "update_cycle": "update_cycle"}
 
 
-def facets(qs: QuerySet[Dataset], fields: tuple[str, ...], *, limit: int, mincount: int,
-           ) -> dict[str, dict[str, tuple[str, int]]]:
-    """``{field: {value: (display name, count)}}`` for the requested CKAN facet fields."""
+def _display_names(field: str, values) -> dict[str, str]:
+    if field == "organization":
+        return {u.lower(): n for u, n in Department.objects.filter(
+            uscc__in=list(values)).values_list("uscc", "name")}
+    labels = {"groups": dict(Theme.choices), "license_id": dict(Licence.choices)}.get(field, {})
+    return {v: str(labels.get(v, v)) for v in values}
+
+
+def count_and_facets(qs: QuerySet[Dataset], fields: tuple[str, ...], *, limit: int,
+                     mincount: int) -> tuple[int, dict[str, dict[str, tuple[str, int]]]]:
+    """The number of matches and ``{field: {value: (display name, count)}}``."""
+    unknown = [f for f in fields if f not in FACET_FIELDS]
+    if unknown:
+        raise SearchQueryError(_("不支持按字段“%(field)s”分面统计。") % {"field": unknown[0]})
     base = qs.order_by()
+    total, counted = facet_counts(base, {f: _COLUMN_FACETS[f] for f in fields
+                                         if f in _COLUMN_FACETS} or {"groups": "theme"})
+    raw: dict[str, dict[str, int]] = {f: counted[f] for f in fields if f in counted}
+    if "organization" in raw:
+        raw["organization"] = {k.lower(): n for k, n in raw["organization"].items()}
+    if "tags" in fields:
+        raw["tags"] = dict(Counter(w for words in base.values_list("keywords", flat=True)
+                                   for w in words or []))
+    if "res_format" in fields:
+        rows = (Distribution.objects.filter(dataset__in=base.values("pk"),
+                                            dataset__data_status=Dataset.DataStatus.READY)
+                .exclude(~Q(format=DistributionFormat.API), file="")
+                .values("format").annotate(n=Count("dataset", distinct=True)))
+        names = {v: k for k, v in FORMAT_CODES.items()}
+        raw["res_format"] = {names[r["format"]]: r["n"] for r in rows}
     out: dict[str, dict[str, tuple[str, int]]] = {}
     for field in fields:
-        if field not in FACET_FIELDS:
-            raise SearchQueryError(_("不支持按字段“%(field)s”分面统计。") % {"field": field})
-        counts: list[tuple[str, str, int]]
-        if field == "organization":
-            rows = base.values("publisher__uscc", "publisher__name").annotate(n=Count("pk"))
-            counts = [(r["publisher__uscc"].lower(), r["publisher__name"], r["n"]) for r in rows]
-        elif field == "tags":
-            tally = Counter(w for words in base.values_list("keywords", flat=True)
-                            for w in words or [])
-            counts = [(w, w, n) for w, n in tally.items()]
-        elif field == "res_format":
-            rows = (Distribution.objects.filter(dataset__in=base.values("pk"),
-                                                dataset__data_status=Dataset.DataStatus.READY)
-                    .exclude(~Q(format=DistributionFormat.API), file="")
-                    .values("format").annotate(n=Count("dataset", distinct=True)))
-            names = {v: k for k, v in FORMAT_CODES.items()}
-            counts = [(names[r["format"]], names[r["format"]], r["n"]) for r in rows]
-        else:
-            column = {"groups": "theme", "license_id": "licence"}.get(field, field)
-            labels = {"groups": dict(Theme.choices), "license_id": dict(Licence.choices)}.get(
-                field, {})
-            rows = base.values(column).annotate(n=Count("pk"))
-            counts = [(r[column], str(labels.get(r[column], r[column])), r["n"]) for r in rows]
-        counts = sorted((c for c in counts if c[2] >= mincount), key=lambda c: (-c[2], c[0]))
+        ranked = sorted(((v, n) for v, n in raw[field].items() if n >= mincount),
+                        key=lambda c: (-c[1], c[0]))
         if limit >= 0:
-            counts = counts[:limit]
-        out[field] = {value: (display, n) for value, display, n in counts}
-    return out
+            ranked = ranked[:limit]
+        display = _display_names(field, [v for v, _n in ranked])
+        out[field] = {v: (display.get(v, v), n) for v, n in ranked}
+    return total, out

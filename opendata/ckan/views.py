@@ -41,7 +41,7 @@ from .search import (
     MAX_ROWS,
     PackageQuery,
     SearchQueryError,
-    facets,
+    count_and_facets,
     package_queryset,
 )
 from .serializers import group_dict, licence_list, organization_dict, package_dict
@@ -279,15 +279,15 @@ class PackageSearch(CkanAction):
             facet_mincount=self.int_param(params, "facet.mincount", 1, low=0))
         try:
             qs, _text = package_queryset(query)
-            counted = facets(qs, query.facet_fields, limit=query.facet_limit,
-                             mincount=query.facet_mincount)
+            count, counted = count_and_facets(qs, query.facet_fields, limit=query.facet_limit,
+                                              mincount=query.facet_mincount)
         except SearchQueryError as exc:
             raise CkanError(409, "Search Query Error", f"Search error: {exc}") from None
         page = list(dataset_public_detail(qs)[query.start:query.start + query.rows]) \
             if query.rows else []
         urls = self.urls()
         return {
-            "count": qs.order_by().count(),
+            "count": count,
             "sort": query.sort or "score desc, metadata_modified desc",
             "facets": {f: {v: n for v, (_d, n) in values.items()}
                        for f, values in counted.items()},
