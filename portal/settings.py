@@ -248,13 +248,15 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # A broker that needs no server: messages are files under var/celery.
-    _broker_dir = VAR_DIR / "celery" / "broker"
+    _celery_dirs = {name: VAR_DIR / "celery" / name for name in ("broker", "processed", "control")}
+    for _folder in _celery_dirs.values():
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "data_folder_in": str(_celery_dirs["broker"]),
+        "data_folder_out": str(_celery_dirs["broker"]),
+        "processed_folder": str(_celery_dirs["processed"]),
+        "control_folder": str(_celery_dirs["control"]),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from portal.models import CalendarDay, CalendarYear, SystemAlert
 
 logger = logging.getLogger(__name__)
+_logged_years: set[int] = set()  # warn once per process and year
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
@@ -74,10 +75,12 @@ def calendar_seed_from_package(*, years: list[int] | None = None) -> int:
 
 
 def calendar_alert_missing(*, year: int) -> None:
-    """Log and raise (once) the admin alert that ``year`` has no holiday calendar."""
-    logger.warning("No holiday calendar for %s: working days fall back to Monday–Friday.", year)
-    SystemAlert.objects.get_or_create(
+    """Raise the admin alert that ``year`` has no holiday calendar, logging it once."""
+    _alert, created = SystemAlert.objects.get_or_create(
         key=f"calendar-missing-{year}",
         defaults={"message": _("%(year)s 年节假日安排尚未录入，工作日暂按周一至周五计算，"
                                "请在“节假日与调休”中补录并标记该年度。") % {"year": year}},
     )
+    if created or year not in _logged_years:
+        _logged_years.add(year)
+        logger.warning("No holiday calendar for %s: working days fall back to Monday–Friday.", year)

@@ -6,6 +6,7 @@ two-factor authentication. The exemption only works where
 production.
 """
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -75,11 +76,31 @@ def demo_uscc(region_code: str, index: int, kind: str) -> str:
     return first17 + uscc_check_digit(first17)
 
 
+# The apps' own demo loaders, in dependency order; each is idempotent.
+APP_LOADERS = (
+    "seed_demo_catalog",
+    "seed_demo_sharing",
+    "seed_demo_dataplane",
+    "seed_demo_opendata",
+    "seed_demo_assessment",
+)
+
+
 class Command(BaseCommand):
-    help = "Load demo regions, departments and users (safe to run again)."
+    help = "Load the demo province: organisation, then every app's demo data (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--organisation-only", action="store_true",
+                            help="load regions, departments and users only")
+
+    def handle(self, *args, organisation_only: bool = False, **options):
+        self._load_organisation()
+        if not organisation_only:
+            for loader in APP_LOADERS:
+                call_command(loader, stdout=self.stdout, stderr=self.stderr)
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _load_organisation(self):
         calendar_seed_from_package()
         regions: dict[str, Region] = {}
         for code, name, level, parent in REGIONS:

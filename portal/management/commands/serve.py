@@ -21,8 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
     def handle(self, *args, addr: str, **options):
-        for folder in ("broker", "control", "processed"):
-            (settings.VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
         self._banner(addr)
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "--beat",
