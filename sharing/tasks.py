@@ -12,13 +12,17 @@ def deadline_sweep() -> dict[str, dict[str, int]]:
 
 
 @shared_task
-def notifications_email(notification_ids: list[int]) -> int:
-    """Queue the email of each notification a sweep created (each is sent at most once)."""
+def notifications_email(keys: list[str]) -> int:
+    """Queue the email of each notification a sweep created under ``keys`` (the portal's
+    task sends each at most once)."""
+    from portal.models import Notification
     from portal.tasks import notification_email_send
 
-    for pk in notification_ids:
+    pending = list(Notification.objects.filter(key__in=keys, emailed_at__isnull=True)
+                   .exclude(user__email="").values_list("pk", flat=True))
+    for pk in pending:
         notification_email_send.delay(pk)
-    return len(notification_ids)
+    return len(pending)
 
 
 @shared_task

@@ -13,11 +13,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from portal.models import Notification, RoleAssignment, User
 from portal.models.accounts import PLATFORM_ROLES
@@ -26,6 +29,7 @@ from portal.workdays import add_working_days
 
 from ..models.deadlines import DeadlineFields
 from ..pipeline import reminder_levels
+from .bulk import Notice, notices_insert, rows_mark
 
 # Who: a role, inside one department (its id) or platform-wide (None).
 Audience = tuple[str, int | None]
@@ -40,8 +44,21 @@ class SweepKind:
     fields: tuple[str, ...]
     responsible: Callable[[dict], list[Audience]]
     escalate_to: Callable[[dict], list[Audience]]
-    describe: Callable[[dict], str]
-    url: Callable[[dict], str]
+    describe: Callable[[dict, dict], str]   # (row, names) → how the row is named
+    names: Callable[[], dict]               # the translated names, fetched once per batch
+    url_name: str
+
+    def url(self, pk: int) -> str:
+        """The row's page (the URL pattern is reversed once, not once per row)."""
+        return _url_template(self.url_name).replace(_PK_MARK, str(pk))
+
+
+_PK_MARK = "2147483647"
+
+
+@lru_cache(maxsize=16)
+def _url_template(name: str) -> str:
+    return reverse(name, args=[int(_PK_MARK)])
 
 
 def step_key(kind: str, pk: int, step_seq: int) -> str:
@@ -76,7 +93,7 @@ def step_open(*, kind: SweepKind, obj: DeadlineFields, due_on: date, title: str,
         row["status"] = status
     users = audience_users(kind.responsible(row))
     inbox_add(users=users, key=step_key(kind.name, obj.pk, obj.step_seq), title=title,
-              url=kind.url(row), due_on=due_on, target=obj)
+              url=kind.url(obj.pk), due_on=due_on, target=obj)
 
 
 def step_close(*, kind: SweepKind, obj: DeadlineFields) -> None:
@@ -123,28 +140,37 @@ def _recipients(rows: list[dict], audiences_of: Callable[[dict], list[Audience]]
     return found
 
 
-def _notifications(kind: SweepKind, rows: list[dict], audiences_of, key_suffix: str,
-                   title_of: Callable[[dict], str], level: str) -> list[Notification]:
+# Notification keys per email task.
+EMAIL_CHUNK = 2000
+
+
+@lru_cache(maxsize=8)
+def _titles(language: str) -> dict[str, str]:
+    """The notification texts in ``language``, translated once per sweep, not per row."""
+    with translation.override(language):
+        return {
+            "escalation": gettext("【超期督办】%(what)s 已超过办理期限 %(due)s"),
+            "reminder": gettext("【即将到期】%(what)s 须于 %(due)s 前办理（提前 %(n)d 个工作日提醒）"),
+            "body": gettext("办理期限：%(due)s"),
+        }
+
+
+def titles() -> dict[str, str]:
+    return _titles(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def _notices(kind: SweepKind, rows: list[dict], audiences_of, key_suffix: str,
+             title: str, level: str, **extra) -> list[Notice]:
     recipients = _recipients(rows, audiences_of)
-    notes = []
+    body, names = titles()["body"], kind.names()
+    notices = []
     for row in rows:
         key = f"{step_key(kind.name, row['pk'], row['step_seq'])}:{key_suffix}"
-        title, url = title_of(row)[:200], kind.url(row)
+        text = (title % {"what": kind.describe(row, names), "due": row["due_on"], **extra})[:200]
+        url, due = kind.url(row["pk"]), body % {"due": row["due_on"]}
         user_ids = {u for a in audiences_of(row) for u in recipients.get(a, [])}
-        notes += [Notification(user_id=u, key=key, level=level, title=title, url=url,
-                               body=_("办理期限：%(due)s") % {"due": row["due_on"]})
-                  for u in sorted(user_ids)]
-    return notes
-
-
-# Rows marked per UPDATE statement (keeps the IN list within every backend's limits).
-MARK_CHUNK = 20000
-
-
-def _mark(kind: SweepKind, rows: list[dict], **values) -> None:
-    pks = [r["pk"] for r in rows]
-    for start in range(0, len(pks), MARK_CHUNK):
-        kind.model.objects.filter(pk__in=pks[start:start + MARK_CHUNK]).update(**values)
+        notices += [Notice(u, key, level, text, due, url) for u in sorted(user_ids)]
+    return notices
 
 
 def _rows(kind: SweepKind, condition: Q) -> list[dict]:
@@ -152,17 +178,14 @@ def _rows(kind: SweepKind, condition: Q) -> list[dict]:
                 .values("pk", "step_seq", "due_on", *kind.fields))
 
 
-def sweep_kind(kind: SweepKind, today: date) -> tuple[SweepReport, list[Notification]]:
+def sweep_kind(kind: SweepKind, today: date) -> tuple[SweepReport, list[Notice]]:
     """Escalate the overdue rows of ``kind`` and remind the ones due soon."""
     report, notes = SweepReport(), []
     overdue = _rows(kind, Q(due_on__lt=today, escalated_on__isnull=True))
     if overdue:
-        notes += _notifications(
-            kind, overdue, lambda r: kind.responsible(r) + kind.escalate_to(r), "escalation",
-            lambda r: _("【超期督办】%(what)s 已超过办理期限 %(due)s") % {
-                "what": kind.describe(r), "due": r["due_on"]},
-            Notification.Level.ESCALATION)
-        _mark(kind, overdue, escalated_on=today)
+        notes += _notices(kind, overdue, lambda r: kind.responsible(r) + kind.escalate_to(r),
+                          "escalation", titles()["escalation"], Notification.Level.ESCALATION)
+        rows_mark(kind.model, [r["pk"] for r in overdue], escalated_on=today)
         report.escalated = len(overdue)
     for level in reminder_levels():
         horizon = add_working_days(today, level)
@@ -170,12 +193,9 @@ def sweep_kind(kind: SweepKind, today: date) -> tuple[SweepReport, list[Notifica
                          & (Q(reminded_level__isnull=True) | Q(reminded_level__gt=level)))
         if not due_soon:
             continue
-        notes += _notifications(
-            kind, due_soon, kind.responsible, f"reminder:{level}",
-            lambda r, level=level: _("【即将到期】%(what)s 须于 %(due)s 前办理（提前 %(n)d 个工作日提醒）")
-            % {"what": kind.describe(r), "due": r["due_on"], "n": level},
-            Notification.Level.REMINDER)
-        _mark(kind, due_soon, reminded_level=level)
+        notes += _notices(kind, due_soon, kind.responsible, f"reminder:{level}",
+                          titles()["reminder"], Notification.Level.REMINDER, n=level)
+        rows_mark(kind.model, [r["pk"] for r in due_soon], reminded_level=level)
         report.reminded += len(due_soon)
     return report, notes
 
@@ -193,10 +213,11 @@ def deadline_sweep(*, today: date | None = None) -> dict[str, SweepReport]:
         notes += kind_notes
         reports[kind.name].notifications = len(kind_notes)
     if notes:
-        Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=5000)
-        email_ids = list(Notification.objects.filter(
-            key__in=sorted({n.key for n in notes}), emailed_at__isnull=True,
-        ).exclude(user__email="").values_list("pk", flat=True))
-        if email_ids:
-            transaction.on_commit(lambda: notifications_email.delay(email_ids))
+        notices_insert(notes)
+        keys = sorted({n.key for n in notes})
+        # Emails go out in the background (one task per chunk of keys): the sweep itself
+        # stays at a constant number of queries.
+        for start in range(0, len(keys), EMAIL_CHUNK):
+            chunk = keys[start:start + EMAIL_CHUNK]
+            transaction.on_commit(lambda chunk=chunk: notifications_email.delay(chunk))
     return reports

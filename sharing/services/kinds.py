@@ -2,8 +2,11 @@
 who hears when a step is overdue (S3: the provider's head and the center), and how the
 row is named in a notification."""
 
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from portal.models import Role
 
@@ -39,18 +42,33 @@ def _request_escalate_to(row: dict) -> list[Audience]:
     return []
 
 
-def _request_describe(row: dict) -> str:
-    return _("共享申请 %(number)s《%(resource)s》（%(step)s）") % {
-        "number": row["number"], "resource": row["resource__name"],
-        "step": S(row["status"]).label}
+@lru_cache(maxsize=8)
+def _texts_in(language: str) -> dict:
+    """How rows are named, translated once per language (the sweep names thousands)."""
+    with translation.override(language):
+        return {
+            "request": gettext("共享申请 %(number)s《%(resource)s》（%(step)s）"),
+            "steps": {status: str(S(status).label) for status in S.values},
+            "transfer": gettext("向“%(recipient)s”转送《%(resource)s》的申请"),
+            "objection": gettext("数据异议 %(number)s《%(resource)s》"),
+        }
+
+
+def texts() -> dict:
+    return _texts_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def _request_describe(row: dict, names: dict) -> str:
+    return names["request"] % {"number": row["number"], "resource": row["resource__name"],
+                               "step": names["steps"][row["status"]]}
 
 
 REQUEST = SweepKind(
     name="request", model=ShareRequest,
     fields=("number", "status", "provider_id", "applicant_id", "resource__name"),
     responsible=_request_responsible, escalate_to=_request_escalate_to,
-    describe=_request_describe,
-    url=lambda row: reverse("sharing:request_detail", args=[row["pk"]]),
+    describe=_request_describe, names=texts,
+    url_name="sharing:request_detail",
 )
 
 
@@ -70,9 +88,10 @@ TRANSFER = SweepKind(
     responsible=_transfer_responsible,
     escalate_to=lambda row: ([(Role.HEAD, row["provider_id"])]
                              if row["provider_consent"] is None else []) + [AUTHORITY],
-    describe=lambda row: _("向“%(recipient)s”转送《%(resource)s》的申请") % {
+    describe=lambda row, names: names["transfer"] % {
         "recipient": row["recipient_name"], "resource": row["grant__resource__name"]},
-    url=lambda row: reverse("sharing:transfer_detail", args=[row["pk"]]),
+    names=texts,
+    url_name="sharing:transfer_detail",
 )
 
 OBJECTION = SweepKind(
@@ -80,9 +99,10 @@ OBJECTION = SweepKind(
     fields=("number", "provider_id", "reporter_id", "resource__name"),
     responsible=lambda row: [(Role.DATA_ADMIN, row["provider_id"])],
     escalate_to=lambda row: [(Role.HEAD, row["provider_id"]), CENTER],
-    describe=lambda row: _("数据异议 %(number)s《%(resource)s》") % {
+    describe=lambda row, names: names["objection"] % {
         "number": row["number"], "resource": row["resource__name"]},
-    url=lambda row: reverse("sharing:objection_detail", args=[row["pk"]]),
+    names=texts,
+    url_name="sharing:objection_detail",
 )
 
 ALL_KINDS = (REQUEST, TRANSFER, OBJECTION)

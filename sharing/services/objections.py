@@ -27,7 +27,7 @@ from .kinds import OBJECTION
 
 
 def objection_url(objection: Objection) -> str:
-    return OBJECTION.url({"pk": objection.pk})
+    return OBJECTION.url(objection.pk)
 
 
 def _lock(objection: Objection) -> Objection:

@@ -47,7 +47,7 @@ REQUIRED_TO_SUBMIT = {
 
 
 def request_url(request: ShareRequest) -> str:
-    return REQUEST.url({"pk": request.pk})
+    return REQUEST.url(request.pk)
 
 
 def _lock(request: ShareRequest) -> ShareRequest:

@@ -22,7 +22,7 @@ from .kinds import TRANSFER
 
 
 def transfer_url(transfer: TransferRequest) -> str:
-    return TRANSFER.url({"pk": transfer.pk})
+    return TRANSFER.url(transfer.pk)
 
 
 def _lock(transfer: TransferRequest) -> TransferRequest:

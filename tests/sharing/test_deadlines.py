@@ -101,3 +101,13 @@ def test_sweep_runs_a_constant_number_of_queries(people, conditional_resource):
         return len(ctx.captured_queries)
 
     assert queries_for(1) == queries_for(4)
+
+
+def test_s3_escalation_is_emailed_once(people, open_request, django_capture_on_commit_callbacks,
+                                       mailoutbox):
+    late = open_request.due_on + timedelta(days=1)
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            deadline_sweep(today=late)
+    to_head = [m for m in mailoutbox if people.provider_head.email in m.to]
+    assert len(to_head) == 1 and "超期督办" in to_head[0].subject
