@@ -61,6 +61,12 @@ def dataset_public_detail(qs: QuerySet[Dataset] | None = None) -> QuerySet[Datas
     )
 
 
+def datasets_with_distributions(qs: QuerySet[Dataset] | None = None) -> QuerySet[Dataset]:
+    """Public datasets with their distributions (what a CKAN package or DCAT node needs)."""
+    return (qs if qs is not None else datasets_public()).prefetch_related(
+        Prefetch("distributions", queryset=Distribution.objects.order_by("format")))
+
+
 def dataset_effective_open_type(dataset: Dataset) -> str:
     """Conditional when either the dataset or its catalog entry says so (the stricter wins)."""
     if OpenType.CONDITIONAL in (dataset.open_type, dataset.resource.open_type):

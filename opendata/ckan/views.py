@@ -32,7 +32,7 @@ from ..caching import catalog_stamp
 from ..data import DataUnavailable, QueryError, RowsQuery, rows_query
 from ..dcat import Urls
 from ..models import Dataset, Distribution
-from ..selectors import dataset_public_detail, datasets_public
+from ..selectors import dataset_public_detail, datasets_public, datasets_with_distributions
 from ..services.access import Action, Channel, data_access, open_access_record
 from ..throttling import OpenDataThrottle
 from ..views.common import not_modified
@@ -283,7 +283,7 @@ class PackageSearch(CkanAction):
                                               mincount=query.facet_mincount)
         except SearchQueryError as exc:
             raise CkanError(409, "Search Query Error", f"Search error: {exc}") from None
-        page = list(dataset_public_detail(qs)[query.start:query.start + query.rows]) \
+        page = list(datasets_with_distributions(qs)[query.start:query.start + query.rows]) \
             if query.rows else []
         urls = self.urls()
         return {
@@ -342,7 +342,7 @@ class OrganizationShow(CkanAction):
         data = organization_dict(department, urls, package_count=public.count())
         if _bool_param(params, "include_datasets", False):
             data["packages"] = [package_dict(d, urls) for d in
-                                dataset_public_detail(public.order_by("name"))[:1000]]
+                                datasets_with_distributions(public.order_by("name"))[:1000]]
         data["users"] = []
         data["extras"] = []
         return data

@@ -17,12 +17,17 @@ from ..api.auth import token_from_request
 from ..throttling import throttle_check
 
 
-def throttled(scope: str) -> Callable:
-    """Count the request against the client's rate in ``scope``; 429 when over it."""
+def throttled(scope: str, methods: tuple[str, ...] | None = None) -> Callable:
+    """Count the request against the client's rate in ``scope``; 429 when over it.
+
+    With ``methods``, only requests with those methods count (e.g. submissions).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
+            if methods is not None and request.method not in methods:
+                return view(request, *args, **kwargs)
             wait = throttle_check(request, scope, token_from_request(request))
             if wait is not None:
                 response = render(request, "opendata/throttled.html", {"wait": wait},

@@ -184,6 +184,7 @@ def dataset_comment(request, name: str):
 
 
 @login_required
+@throttled("form", methods=("POST",))
 def dataset_apply(request, name: str):
     """Apply for a conditionally open dataset (O5)."""
     dataset = get_visible_or_404(request, selectors.dataset_public_detail(), name=name)
@@ -260,19 +261,13 @@ def request_detail(request, pk: int):
     return render(request, "opendata/request.html", {"obj": obj})
 
 
+@throttled("form", methods=("POST",))
 def request_new(request):
     initial = {}
     if request.user.is_authenticated:
         initial = {"contact_name": request.user.display_name, "contact_email": request.user.email}
     form = DataRequestForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        from ..throttling import throttle_check
-
-        wait = throttle_check(request, "form")
-        if wait is not None:
-            response = render(request, "opendata/throttled.html", {"wait": wait}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
         if form.is_valid():
             if form.cleaned_data.get("website"):
                 # A bot filled the hidden field: pretend success, store nothing.
@@ -372,7 +367,7 @@ def product_report(request, pk: int):
 
 # --- accounts of the public (O5) --------------------------------------------------------------
 
-@throttled("form")
+@throttled("form", methods=("POST",))
 def signup(request):
     if request.user.is_authenticated:
         return redirect("opendata:me")
