@@ -180,6 +180,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+    url: str = ""  # the query string that toggles this value (set by the page)
 
 
 def facet_counts(queryset: QuerySet[Resource]) -> tuple[dict[str, dict[Any, int]], int]:
@@ -218,7 +219,7 @@ def facet_counts(queryset: QuerySet[Resource]) -> tuple[dict[str, dict[Any, int]
 def _facet_values(counts, query: CatalogQuery) -> dict[str, list[FacetValue]]:
     department_ids = [pk for pk in counts["department"] if pk is not None]
     department_names = dict(
-        Department.objects.filter(pk__in=department_ids).values_list("pk", "name"))
+        Department.objects.filter(pk__in=department_ids).order_by().values_list("pk", "name"))
     out: dict[str, list[FacetValue]] = {}
     for name, (_column, choices) in FACETS.items():
         selected = set(query.filters.get(name, []))

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -70,10 +71,21 @@ def browse(request):
     result = selectors.catalog_search(query, page=request.GET.get("page", 1))
     params = request.GET.copy()
     params.pop("page", None)
+    _facet_links(result.facets, params)
     return render(request, "catalog/browse.html", {
         "query": query, "result": result, "page": result.page, "kinds": selectors.CATALOG_KINDS,
         "facet_labels": FACET_LABELS, "querystring": params.urlencode(),
     })
+
+
+def _facet_links(facets, params) -> None:
+    """Give every facet value the query string that selects or unselects it (computed
+    here once: a template tag per value costs more than the queries of the page)."""
+    pairs = [(k, v) for k, values in params.lists() for v in values]
+    for name, values in facets.items():
+        for value in values:
+            pair = (name, value.value)
+            value.url = urlencode([p for p in pairs if p != pair] if pair in pairs else [*pairs, pair])
 
 
 FACET_LABELS = {

@@ -23,13 +23,3 @@ def query_replace(querystring: str, **changes) -> str:
         if value not in ("", None):
             params[name] = value
     return params.urlencode()
-
-
-@register.simple_tag
-def facet_toggle(querystring: str, name: str, value: str) -> str:
-    """``querystring`` with facet ``name=value`` added, or removed when already selected."""
-    params = QueryDict(querystring, mutable=True)
-    params.pop("page", None)
-    values = params.getlist(name)
-    params.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
-    return params.urlencode()
