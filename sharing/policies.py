@@ -72,17 +72,6 @@ def can_apply_for_resource(user: User, resource: Resource) -> bool:
             and resource_is_requestable(resource))
 
 
-def can_view_request(user: User, request: ShareRequest) -> bool:
-    """The parties (the provider once the request is submitted), the center, the
-    authority."""
-    if sees_everything(user):
-        return True
-    if not user.is_authenticated or user.department_id is None:
-        return False
-    return user.department_id == request.applicant_id or (
-        user.department_id == request.provider_id and request.status != S.DRAFT)
-
-
 def can_edit_request(user: User, request: ShareRequest) -> bool:
     return request.is_editable and has_department_role(user, request.applicant_id,
                                                        *DRAFTING_ROLES)
@@ -170,18 +159,7 @@ def can_sign_co_review(user: User, review: CoReview) -> bool:
     return review.review_round.status == NegativeListRound.Status.SIGNOFF
 
 
-def can_view_co_review(user: User, review: CoReview) -> bool:
-    return sees_everything(user) or (user.is_authenticated and user.has_role(review.role))
-
-
 # -- grants (S5) ------------------------------------------------------------------------
-
-def can_view_grant(user: User, grant: Grant) -> bool:
-    if sees_everything(user):
-        return True
-    return user.is_authenticated and user.department_id in (grant.department_id,
-                                                            grant.provider_id)
-
 
 def can_grant_resource(user: User, resource: Resource) -> bool:
     """The provider's data administrator or head; the center when it enables an approved
@@ -199,13 +177,6 @@ def can_revoke_grant(user: User, grant: Grant) -> bool:
 
 def can_request_transfer(user: User, grant: Grant) -> bool:
     return grant.state == Grant.State.ACTIVE and _acts_for(user, grant.department_id)
-
-
-def can_view_transfer(user: User, transfer: TransferRequest) -> bool:
-    if sees_everything(user):
-        return True
-    return user.is_authenticated and user.department_id in (transfer.applicant_id,
-                                                            transfer.provider_id)
 
 
 def transfer_side(user: User, transfer: TransferRequest) -> str | None:
@@ -232,13 +203,6 @@ def can_raise_objection(user: User, resource: Resource) -> bool:
     return (resource.status == Resource.Status.REGISTERED and user.department_id is not None
             and user.department_id != resource.provider_id
             and has_department_role(user, user.department_id, *MEMBER_ROLES))
-
-
-def can_view_objection(user: User, objection: Objection) -> bool:
-    if sees_everything(user):
-        return True
-    return user.is_authenticated and user.department_id in (objection.reporter_id,
-                                                            objection.provider_id)
 
 
 def can_answer_objection(user: User, objection: Objection) -> bool:

@@ -134,3 +134,54 @@ def test_s12_record_of_responses_is_for_the_authority_and_exports_safely(web, pe
     assert "'=HYPERLINK(\"x\")" in reasons  # formula prefix escaped
 
 
+
+
+def test_requests_to_us_page_runs_a_constant_number_of_queries(web, people,
+                                                                conditional_resource):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = web(people.provider_admin)
+    url = reverse("sharing:requests_incoming")
+
+    def queries():
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    make_request(people.applicant_clerk, conditional_resource, submit_by=people.applicant_admin)
+    few = queries()
+    for _ in range(6):
+        make_request(people.applicant_clerk, conditional_resource,
+                     submit_by=people.applicant_admin)
+    assert queries() == few
+
+
+def test_co_reviewer_signs_off_on_the_review_page(web, people, other_department):
+    from sharing.models import CoReview, RoundItem
+    from sharing.services.negative_list import (
+        negative_list_periodic_review,
+        round_item_decide,
+        round_submit_signoff,
+    )
+    from tests.sharing.factories import resource_with_items
+
+    resource_with_items(provider=other_department, legal_basis_kind="law")
+    review_round = negative_list_periodic_review()
+    item = review_round.items.get()
+    round_item_decide(actor=people.authority, item=item, decision=RoundItem.Decision.LIST,
+                      legal_basis=item.legal_basis, legal_basis_kind="law")
+    round_submit_signoff(actor=people.authority, review_round=review_round)
+    review = CoReview.objects.get(review_round=review_round, role="legal_reviewer")
+    client = web(people.legal)
+    assert review.review_round.title in client.get(reverse("sharing:co_review_list")
+                                                   ).content.decode()
+    page = client.get(reverse("sharing:co_review", args=[review.pk])).content.decode()
+    assert item.resource.name in page
+    client.post(reverse("sharing:co_review", args=[review.pk]),
+                {"decision": "agree", "opinion": "依据充分"})
+    review.refresh_from_db()
+    assert review.decision == "agree" and review.reviewer == people.legal
+    other = CoReview.objects.get(review_round=review_round, role="secrecy_reviewer")
+    assert web(people.legal).get(reverse("sharing:co_review", args=[other.pk])).status_code == 404
