@@ -105,10 +105,14 @@ def department_catalog(request):
         status = ""
     q = request.GET.get("q", "").strip()[:100]
     entries = selectors.department_catalog(department.pk, status=status, q=q)
-    page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    counts = selectors.department_status_counts(department.pk)
+    # Without a text query the total is known from the status counts: no COUNT(*).
+    paginator = (Paginator(entries, 25) if q else selectors.KnownCountPaginator(
+        entries, 25, count=counts.get(status, 0) if status else sum(counts.values())))
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "catalog/department.html", {
         "department": department, "page": page, "status": status, "q": q,
-        "counts": selectors.department_status_counts(department.pk),
+        "counts": counts,
         "statuses": [s for s in Resource.Status if s != Resource.Status.APPLIED],
         "change_events": selectors.change_events_open(department.pk),
         "can_create": policies.can_create_resource(request.user, department),
