@@ -47,19 +47,21 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True)
 class OutColumn:
-    """A column that may leave: its Parquet name (= output name), type and masking rule."""
+    """A column that may leave: the name it leaves under, its type, its masking rule, and
+    its Parquet column when that differs from the name (an item renamed since upload)."""
 
     name: str
     type: ColumnType
     rule: MaskRule | None = None
+    source: str = ""
 
     @property
     def output_type(self) -> ColumnType:
         return ColumnType.STRING if self.rule else self.type
 
     def expression(self, *, secret: bytes) -> str:
-        return column_sql(MaskedColumn(source=self.name, name=self.name, rule=self.rule),
-                          secret=secret)
+        return column_sql(MaskedColumn(source=self.source or self.name, name=self.name,
+                                       rule=self.rule), secret=secret)
 
 
 @dataclass(frozen=True)

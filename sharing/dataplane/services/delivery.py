@@ -128,7 +128,8 @@ def _scoped_decision(consumer: Consumer, resource: Resource, purpose: str | None
 
 
 def _columns(resource: Resource, version: DataVersion, decision: AccessDecision,
-             consumer: Consumer) -> dict[int, OutColumn]:
+             consumer: Consumer, current_names: dict[int, str]) -> dict[int, OutColumn]:
+    """The granted columns of ``version``, under the items' current names."""
     rules = {r.item_id: r for r in MaskingRule.objects.filter(item__resource=resource)}
     is_provider = consumer.department is not None and consumer.department.pk == resource.provider_id
     columns = {}
@@ -139,8 +140,9 @@ def _columns(resource: Resource, version: DataVersion, decision: AccessDecision,
         rule = rules.get(item_id)
         masked = item_id in decision.masked_item_ids or (
             rule is not None and rule.applies_to_all and not is_provider)
-        columns[item_id] = OutColumn(name=spec["name"], type=ColumnType(spec["type"]),
-                                     rule=rule_of(rule) if masked else None)
+        columns[item_id] = OutColumn(name=current_names.get(item_id, spec["name"]),
+                                     type=ColumnType(spec["type"]),
+                                     rule=rule_of(rule) if masked else None, source=spec["name"])
     return columns
 
 
@@ -162,8 +164,9 @@ def delivery_open(*, consumer: Consumer, resource: Resource, action: str,
                 names.setdefault(alias.casefold(), item.pk)
     for spec in version.schema:
         names.setdefault(spec["name"].casefold(), spec["item_id"])
+    current = {item.pk: item.name for item in items}
     return Delivery(consumer=consumer, resource=resource, version=version, decision=decision,
-                    columns=_columns(resource, version, decision, consumer), names=names,
+                    columns=_columns(resource, version, decision, consumer, current), names=names,
                     key_ids=frozenset(i.pk for i in items if i.is_key))
 
 

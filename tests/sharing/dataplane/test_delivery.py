@@ -12,7 +12,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from catalog.models import Resource, SharingType
+from catalog.models import DataItem, Resource, SharingType
 from portal.models import Role
 from sharing.dataplane.masking import MaskKind
 from sharing.dataplane.models import AccessLogEntry
@@ -265,3 +265,14 @@ def test_query_page_and_download_page(loaded, granted, consumer, web, resource):
     assert response.status_code == 200 and "王五" in body(response).decode("utf-8-sig")
     denied = client.get(f"/data/r/{resource.code}/download/", {"format": "csv", "fields": "住址"})
     assert denied.status_code == 403
+
+
+def test_items_renamed_after_upload_leave_under_their_current_name(loaded, granted, consumer,
+                                                                   api, resource):
+    """Catalog revisions (C6) update items in place: a version keeps serving them."""
+    DataItem.objects.filter(pk=item(resource, "年收入").pk).update(name="年度收入")
+    client = api(consumer)
+    data = client.get(rows_url(resource), {"fields": "年度收入,姓名"}).json()
+    assert data["columns"] == ["年度收入", "姓名"]
+    assert data["results"][0] == {"年度收入": 52000.5, "姓名": "张三"}
+    assert client.get(rows_url(resource), {"年收入": "88000"}).json()["count"] == 1
