@@ -35,14 +35,20 @@ def storage_delete(name: str) -> None:
         default_storage.delete(name)
 
 
-def local_path(name: str) -> Path:
-    """A local file path for the stored file ``name``."""
+def local_path(name: str, *, into: Path | None = None) -> Path:
+    """A local file path for the stored file ``name``.
+
+    On non-local storage the file is downloaded: into ``into`` (a scratch directory the
+    caller removes, e.g. for a raw upload read once) or else into the shared cache.
+    """
     try:
-        return Path(default_storage.path(name))
+        path = Path(default_storage.path(name))
+        if path.exists():  # some storages name a local path they do not keep files at
+            return path
     except NotImplementedError:
         pass
-    cache = work_dir() / "cache"
-    cache.mkdir(exist_ok=True)
+    cache = into or work_dir() / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
     target = cache / (hashlib.sha256(name.encode()).hexdigest() + Path(name).suffix)
     if not target.exists():
         fd, partial = tempfile.mkstemp(dir=cache, suffix=".part")

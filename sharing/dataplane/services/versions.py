@@ -211,7 +211,7 @@ def version_process(*, version_id: int) -> DataVersion | None:
         return None
     scratch = Path(tempfile.mkdtemp(prefix=f"version-{version_id}-", dir=work_dir()))
     try:
-        source = local_path(version.source_file)
+        source = local_path(version.source_file, into=scratch)
         target = scratch / "data.parquet"
         report = ingest(
             source, version.source_format, engine_columns(version.resource), target,

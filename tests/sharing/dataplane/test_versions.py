@@ -234,3 +234,18 @@ def test_web_upload_form(resource, provider_admin, web, django_capture_on_commit
     assert response.status_code == 302
     assert response["Location"].endswith(f"/versions/{version.pk}/")
     assert version.status == DataVersion.Status.CURRENT and version.note == "十一月数据"
+
+
+def test_works_on_storage_without_local_paths(settings, resource, provider_admin, upload, api,
+                                              granted, consumer, tmp_path):
+    """Object storage (no ``path()``): uploads are fetched to scratch space, Parquet files
+    to the local cache, and everything else is unchanged."""
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    settings.DATAPLANE = {**settings.DATAPLANE, "WORK_DIR": str(tmp_path / "work")}
+    version = upload(provider_admin, resource, csv_text())
+    assert version.status == DataVersion.Status.CURRENT, version.report
+    assert default_storage.listdir(f"dataplane/uploads/{resource.pk}")[1] == []  # raw removed
+    data = api(consumer).get(f"/api/v1/sharing/resources/{resource.code}/rows/").json()
+    assert data["count"] == len(ROWS)
+    assert list((tmp_path / "work" / "cache").glob("*.parquet"))
