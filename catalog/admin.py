@@ -117,6 +117,14 @@ class ResourceAdmin(PolicyAdmin, SimpleHistoryAdmin):
     def related_list(self, obj):
         return "、".join(str(r) for r in obj.related_resources.all()) or "—"
 
+    def get_queryset(self, request):
+        """The center sees every state; other admin users (the authority) registered and
+        retired entries only (C9: drafts stay with their department and the center)."""
+        qs = super().get_queryset(request)
+        if policies.can_review_resource(request.user):
+            return qs
+        return qs.filter(status__in=[Resource.Status.REGISTERED, Resource.Status.RETIRED])
+
     def can_add(self, user) -> bool:
         return False
 

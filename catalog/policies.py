@@ -14,8 +14,7 @@ def can_view_resource(user, resource: Resource) -> bool:
         return False
     if resource.status == Resource.Status.REGISTERED:
         return True
-    return (is_center(user) or is_authority(user)
-            or user.department_id == resource.provider_id)
+    return is_center(user) or user.department_id == resource.provider_id
 
 
 def can_create_resource(user, department) -> bool:

@@ -44,12 +44,12 @@ def resources_registered() -> QuerySet[Resource]:
 
 
 def resources_visible(user) -> QuerySet[Resource]:
-    """Entries ``user`` may see: registered ones for every government user, plus every
-    state of their own department's entries; the center and the authority see all."""
+    """Entries ``user`` may see (C9): registered ones for every government user, plus
+    every state of their own department's entries; the center sees all."""
     if not getattr(user, "is_authenticated", False) or not is_government_user(user):
         return Resource.objects.none()
     qs = Resource.objects.select_related("provider", "provider__region", "revision_of")
-    if is_center(user) or is_authority(user):
+    if is_center(user):
         return qs
     own = Q(provider_id=user.department_id) if user.department_id else Q(pk__in=[])
     return qs.filter(Q(status=Resource.Status.REGISTERED) | own)

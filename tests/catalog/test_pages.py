@@ -97,13 +97,17 @@ def test_c6_data_admin_submits_from_the_detail_page(web, data_admin, clerk, depa
     assert resource.status == Resource.Status.SUBMITTED
 
 
-def test_c9_drafts_are_hidden_from_other_departments(web, other_clerk, department, center):
+def test_c9_drafts_are_hidden_from_other_departments(web, other_clerk, department, center, authority):
     draft = make_resource(department, status=Resource.Status.DRAFT)
     registered = make_resource(department, name="已注册资源")
     client = web(other_clerk)
     assert client.get(reverse("catalog:resource_detail", args=[draft.pk])).status_code == 404
     assert client.get(reverse("catalog:resource_detail", args=[registered.pk])).status_code == 200
     assert web(center).get(reverse("catalog:resource_detail", args=[draft.pk])).status_code == 200
+    client = web(authority)
+    assert client.get(reverse("catalog:resource_detail", args=[draft.pk])).status_code == 404
+    admin_list = client.get(reverse("admin:catalog_resource_changelist")).content.decode()
+    assert "已注册资源" in admin_list and draft.name not in admin_list
 
 
 def test_c9_public_users_do_not_reach_the_catalog(web, make_user):

@@ -21,7 +21,8 @@ MAY = {
 
 
 def expected(role: str, status: str, action: str) -> int:
-    visible = status == S.REGISTERED or role in ("clerk", "data_admin", "center", "authority")
+    # C9: drafts and other unregistered states: own department and the center only.
+    visible = status == S.REGISTERED or role in ("clerk", "data_admin", "center")
     if not visible:
         return 404
     if role not in MAY[action]:
