@@ -87,11 +87,19 @@ def _response_filters(request, qs):
     return qs
 
 
+def _lateness(r: ShareRequest) -> str:
+    if r.answered_at is not None:
+        return _("是") if r.answered_late else _("否")
+    if r.answer_due_on and r.status == S.PROVIDER_REVIEW and timezone.localdate() > r.answer_due_on:
+        return _("超期未答复")
+    return ""
+
+
 def _response_row(r: ShareRequest) -> list:
     dispute = getattr(r, "dispute", None)
     return [r.number, r.applicant.name, r.provider.name, r.resource.name,
             r.get_purpose_display(), r.get_status_display(), r.submitted_at, r.answer_due_on,
-            r.answered_at, r.answer_working_days, _("是") if r.answered_late else _("否"),
+            r.answered_at, r.answer_working_days, _lateness(r),
             r.get_answer_display() or _("未答复"), r.refusal_reason, dispute.get_outcome_display() if dispute else "",
             r.closed_at]
 
