@@ -5,9 +5,20 @@ import os
 import pytest
 from django.db import connection
 
+from tests.browser import browser, chromium_available, login, page  # noqa: F401 (fixtures)
 from tests.factories import DepartmentFactory, RegionFactory, UserFactory
 
 PASSWORD = "Str0ng!Passw0rd"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests are skipped, and say why, where Chromium is not installed."""
+    if chromium_available():
+        return
+    skip = pytest.mark.skip(reason="needs Chromium at /usr/bin/chromium (or PLAYWRIGHT_CHROMIUM)")
+    for item in items:
+        if item.get_closest_marker("e2e") or "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
 
 
 CALENDAR_YEARS = [2024, 2025, 2026]

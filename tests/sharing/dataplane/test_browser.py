@@ -5,7 +5,7 @@ and downloads; the provider then sees the reads in the access log."""
 import pytest
 
 from sharing.dataplane.masking import MaskKind
-from tests.e2e.conftest import browser, login, page, screenshot  # noqa: F401 - fixtures
+from tests.e2e.conftest import screenshot
 from tests.sharing.dataplane.conftest import csv_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
