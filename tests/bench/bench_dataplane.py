@@ -12,8 +12,9 @@ the bare engine doing the same work (DuckDB on the same files, no portal):
 * key lookup p50/p95 through the REST API of a real web server (gunicorn, one worker),
   with a system token, access decision and access-log entry per call (bare: a fresh
   DuckDB connection filtering the Parquet file);
-* CSV download throughput through the API, unmasked and with three masked columns, and
-  the peak RSS of the web worker (bare: DuckDB ``COPY … TO`` CSV of the same select).
+* CSV download throughput through the API, unmasked and with three masked columns (best
+  of ``BENCH_REPEAT``, default 3, each side), and the peak RSS of the web worker (bare:
+  DuckDB ``COPY … TO`` CSV of the same select).
 
 Targets: download ≥ 0.5× bare throughput, masking ≤ 2× unmasked time, worker peak RSS
 ≤ 300 MB whatever the row count.
@@ -53,6 +54,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROWS = int(os.environ.get("BENCH_ROWS", "200000"))
 LOOKUPS = int(os.environ.get("BENCH_LOOKUPS", "100"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))  # downloads: the best of this many runs
 MASKED = ("身份证号码", "手机号码", "姓名")
 
 # name, type, SQL generating the column from i
@@ -206,6 +208,25 @@ def bare_copy_seconds(path: str, select: str) -> float:
     return time.perf_counter() - start
 
 
+def best_of(run) -> tuple[float, int]:
+    """The fastest of ``REPEAT`` runs (the machine may be shared); returns (seconds, bytes).
+
+    ``run`` returns ``(status, body, size)`` for a download, or ``(seconds, 0)`` when it
+    times itself."""
+    best, size = float("inf"), 0
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        result = run()
+        elapsed = time.perf_counter() - start
+        if isinstance(result[0], float):
+            elapsed = result[0]
+        else:
+            assert result[0] == 200 and result[2] > 0
+            size = result[2]
+        best = min(best, elapsed)
+    return best, size
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -266,12 +287,9 @@ def test_dataplane_benchmark(tmp_path):
         after_lookups = rss_mb(server.worker)
         results = {}
         for label, token, masked in (("unmasked", key, False), ("3 masked", masked_key, True)):
-            start = time.perf_counter()
-            status, _data, size = server.get(f"{base}/download/?format=csv", token, sink=True)
-            elapsed = time.perf_counter() - start
-            assert status == 200 and size > 0
-            select = _bare_select(masked)
-            bare = bare_copy_seconds(parquet, select)
+            elapsed, size = best_of(lambda t=token: server.get(f"{base}/download/?format=csv", t,
+                                                               sink=True))
+            bare, _ = best_of(lambda m=masked: (bare_copy_seconds(parquet, _bare_select(m)), 0))
             results[label] = elapsed
             line(f"CSV download {label} (rows/s)", f"{ROWS / elapsed:,.0f}", f"{ROWS / bare:,.0f}",
                  f"{bare / elapsed:.2f}× throughput")

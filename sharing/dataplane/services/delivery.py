@@ -25,7 +25,7 @@ from sharing.access import (
 
 from ..conf import dataplane_setting, engine_config, masking_secret, work_dir
 from ..engine.duck import engine_cursor
-from ..engine.export import stream_csv, stream_json_lines, stream_xlsx
+from ..engine.export import prefetched, stream_csv, stream_json_lines, stream_xlsx
 from ..engine.query import FilterError, Op, OutColumn, Query, parse_filter
 from ..engine.types import ColumnType
 from ..errors import NoData, PayloadTooLarge
@@ -335,10 +335,11 @@ def _stream(query: Query, fmt: str, *, bom: bool) -> Iterator[bytes]:
         batch_rows = int(dataplane_setting("DOWNLOAD_BATCH_ROWS"))
         if fmt == "csv":
             sql, values = query.rows_sql(for_files=True)
-            yield from stream_csv(con, sql, values, names, bom=bom, batch_rows=batch_rows)
+            yield from prefetched(stream_csv(con, sql, values, names, bom=bom,
+                                             batch_rows=batch_rows))
         elif fmt == "json":
             sql, values = query.json_lines_sql()
-            yield from stream_json_lines(con, sql, values, batch_rows=batch_rows)
+            yield from prefetched(stream_json_lines(con, sql, values, batch_rows=batch_rows))
         else:
             sql, values = query.rows_sql(for_files=True, xml_safe=True)
             yield from stream_xlsx(con, sql, values, names, work_dir=str(work_dir()))
