@@ -1,8 +1,8 @@
 """Benchmarks of sharing (S3): the reminder and escalation sweep over 100,000 open requests
 in mixed states, and the "requests to us" page of a busy provider.
 
-    DATABASE_URL=postgres://…/sharing_dev make bench PYTEST_ARGS=-k sharing
-    BENCH_SCALE=0.02 .venv/bin/python -m pytest tests/bench -o python_files='bench_*.py' -s -k sharing
+    DATABASE_URL=postgres://…/sharing_dev make bench PYTEST_ARGS="-k bench_sharing"
+    BENCH_SCALE=0.02 .venv/bin/python -m pytest tests/bench -o python_files='bench_*.py' -s -k bench_sharing
 
 ``BENCH_SCALE`` scales the number of open requests (default 1 on PostgreSQL = 100,000,
 0.02 on SQLite). Prints query counts and times; the sweep's query count does not grow
