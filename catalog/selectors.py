@@ -74,22 +74,24 @@ def resource_for_detail(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
 def department_catalog(department_id: int, *, status: str = "", q: str = "") -> QuerySet[Resource]:
     """A department's own catalog in every state (C9), newest changes first.
     Applied revisions are records of the past and stay out of the list."""
-    qs = (
-        Resource.objects.filter(provider_id=department_id)
-        .exclude(status=Resource.Status.APPLIED)
-        .select_related("revision_of")
-        .defer("search_text", "search_vector", "revision_of__search_text",
-               "revision_of__search_vector")
-        # A correlated count is computed for the page's rows only (after LIMIT), where a
-        # JOIN + GROUP BY would count the items of the whole department first.
-        .annotate(item_count=_active_item_count())
-        .order_by("-updated_at", "-pk")
-    )
+    qs = (Resource.objects.filter(provider_id=department_id)
+          .exclude(status=Resource.Status.APPLIED).order_by("-updated_at", "-pk"))
     if status:
         qs = qs.filter(status=status)
     if q:
         qs = search_filter(qs, q)
     return qs
+
+
+def department_catalog_list(department_id: int, *, status: str = "", q: str = "") -> QuerySet[Resource]:
+    """``department_catalog`` with only the columns the list shows and each row's number of
+    active items (a correlated count, computed for the page's rows only — after LIMIT —
+    where a JOIN + GROUP BY would count the items of the whole department first)."""
+    return (department_catalog(department_id, status=status, q=q)
+            .select_related("revision_of")
+            .only("code", "name", "classification", "sharing_type", "status", "updated_at",
+                  "project_id", "revision_of__code")
+            .annotate(item_count=_active_item_count()))
 
 
 def _active_item_count():

@@ -104,7 +104,7 @@ def department_catalog(request):
     if status not in Resource.Status.values:
         status = ""
     q = request.GET.get("q", "").strip()[:100]
-    entries = selectors.department_catalog(department.pk, status=status, q=q)
+    entries = selectors.department_catalog_list(department.pk, status=status, q=q)
     counts = selectors.department_status_counts(department.pk)
     # Without a text query the total is known from the status counts: no COUNT(*).
     paginator = (Paginator(entries, 25) if q else selectors.KnownCountPaginator(
