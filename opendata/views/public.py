@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -389,7 +390,11 @@ def signup(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用公共数据开放平台。"))
-            return HttpResponseRedirect(request.GET.get("next") or reverse("opendata:me"))
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                   request.is_secure()):
+                target = reverse("opendata:me")
+            return HttpResponseRedirect(target)
     return render(request, "opendata/signup.html", {"form": form})
 
 

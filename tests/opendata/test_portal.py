@@ -181,6 +181,13 @@ def test_o4_signup_creates_public_user_without_department(client):
     assert client.get("/open/me/").status_code == 200
 
 
+def test_o4_signup_does_not_redirect_off_site(client):
+    response = client.post("/open/signup/?next=https://evil.example/", {
+        "username": "reader2", "email": "reader2@example.com",
+        "password1": "Kx9!mPq2#wLz", "password2": "Kx9!mPq2#wLz", "agree": "on"})
+    assert response["Location"] == "/open/me/"
+
+
 def test_o4_department_page_lists_datasets(publish, client, department):
     dataset = publish()
     html = client.get(reverse("opendata:department", args=[department.pk])).content.decode()
