@@ -55,12 +55,14 @@ class Command(BaseCommand):
             "",
             "公共信息资源管理平台 is starting:",
             f"  Portal        {base}/",
+            f"  Open data     {base}/open/",
             f"  Sign in       {base}/accounts/login/",
             f"  Admin         {base}/admin/",
             f"  API docs      {base}/api/docs/",
             "",
             f"Demo accounts (password for all: {DEMO_PASSWORD}; two-factor off for demo users only):",
             "  admin                    superuser",
+            "  citizen                  member of the public (open data)",
         ]
         for username, dept, roles, *_ in USERS:
             lines.append(f"  {username:<24} {', '.join(str(r.label) for r in roles)} · {dept}")
