@@ -147,6 +147,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool = False
+    url: str = ""  # the search with this value toggled, filled in by the page
 
 
 _FACET_SOURCES = {"theme": "theme", "resource_format": "resource__format",
@@ -159,9 +160,9 @@ def facet_counts(base: QuerySet[Dataset], sources: dict[str, str] | None = None,
     """The total and ``{facet: {value: count}}`` of ``base``; ``sources`` maps each facet
     to the column it counts.
 
-    On PostgreSQL one scan with ``GROUPING SETS`` (a search costs as much as matching
-    itself, so matching is done once for the total and every facet); elsewhere a count
-    and one grouped query per facet.
+    Matching costs as much as the search itself, so it is done once for the total and
+    every facet: on PostgreSQL with ``GROUPING SETS``; elsewhere by grouping on all the
+    columns together and summing the groups here.
     """
     sources = sources or _FACET_SOURCES
     counts: dict[str, dict[str, int]] = {facet: {} for facet in sources}
@@ -186,10 +187,14 @@ def facet_counts(base: QuerySet[Dataset], sources: dict[str, str] | None = None,
             index = next(i for i in range(width) if not grouping & (1 << (width - 1 - i)))
             counts[list(sources)[index]][str(row[index])] = n
         return total, counts
-    total = base.order_by().count()
-    for facet in sources:
-        for row in inner.values(f"f_{facet}").annotate(n=Count("pk")).order_by():
-            counts[facet][str(row[f"f_{facet}"])] = row["n"]
+    # Elsewhere (SQLite): one grouped scan over every facet column, summed here.
+    total = 0
+    names = [f"f_{k}" for k in sources]
+    for row in inner.values(*names).annotate(n=Count("pk")).order_by():
+        total += row["n"]
+        for facet, name in zip(sources, names, strict=True):
+            key = str(row[name])
+            counts[facet][key] = counts[facet].get(key, 0) + row["n"]
     return total, counts
 
 

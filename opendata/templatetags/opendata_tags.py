@@ -24,22 +24,6 @@ def od_current(context, section: str) -> str:
     return mark_safe(' aria-current="page"') if match else ""
 
 
-@register.simple_tag(takes_context=True)
-def facet_toggle(context, name: str, value) -> str:
-    """The search URL with ``name=value`` added, or removed when already chosen."""
-    request = context["request"]
-    params = request.GET.copy()
-    params.pop("page", None)
-    values = params.getlist(name)
-    value = str(value)
-    if value in values:
-        values.remove(value)
-    else:
-        values.append(value)
-    params.setlist(name, values)
-    return "?" + params.urlencode()
-
-
 @register.filter
 def filesize_cn(size) -> str:
     if size is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -81,12 +82,30 @@ def home(request):
                          public=not request.user.is_authenticated)
 
 
+def _facet_urls(request, facets: dict) -> None:
+    """Give every facet value the search URL that toggles it (page reset).
+
+    Each facet's other parameters are encoded once; only the toggled values are quoted
+    per link (a search page shows dozens of them).
+    """
+    pairs = [(k, v) for k, values in request.GET.lists() if k != "page" for v in values]
+    for name, values in facets.items():
+        others = urlencode([(k, v) for k, v in pairs if k != name])
+        chosen = [v for k, v in pairs if k == name]
+        for facet in values:
+            toggled = [v for v in chosen if v != facet.value] if facet.value in chosen \
+                else [*chosen, facet.value]
+            own = "&".join(f"{name}={quote(v)}" for v in toggled)
+            facet.url = "?" + "&".join(part for part in (others, own) if part)
+
+
 @throttled("page")
 def search(request):
     """Chinese full-text search with facets (O4)."""
     form = SearchForm(request.GET or None)
     query = form.to_query() if request.GET else selectors.DatasetQuery()
     total, facets = selectors.dataset_facets(query)
+    _facet_urls(request, facets)
     results = selectors.dataset_search(query)
     paginator = Paginator(results, PAGE_SIZE)
     paginator.count = total  # already counted with the facets

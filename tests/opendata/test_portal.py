@@ -52,8 +52,12 @@ def test_o4_search_by_department_short_name(publish, client, department):
 def test_o4_facet_filters_narrow_results(publish, client):
     a = publish()
     b = publish(open_type=OpenType.CONDITIONAL)
-    html = client.get("/open/datasets/", {"open_type": "conditional"}).content.decode()
+    html = client.get("/open/datasets/", {"open_type": "conditional", "q": "登记"}
+                      ).content.decode()
     assert b.title in html and f'href="/open/datasets/{a.name}/"' not in html
+    # The chosen value's link removes it and keeps the rest; another value's link adds it.
+    assert 'href="?q=%E7%99%BB%E8%AE%B0" class="selected"' in html
+    assert "open_type=conditional&amp;q=%E7%99%BB%E8%AE%B0&amp;theme=real_estate" in html
 
 
 def test_o4_dataset_page_has_preview_api_url_counts_and_schema_org(publish, client):
