@@ -3,8 +3,7 @@ scores with their inputs, notices, reports and complaints. Every change goes thr
 the services; every list is what the authority may see."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -23,26 +22,7 @@ from assessment.models import (
 )
 from assessment.policies import can_manage_assessments, can_manage_notice, can_manage_plan
 from assessment.services import annual_reports, complaints, compute, plans, rectification
-from portal.admin_site import PolicyAdmin
-from portal.errors import DomainError
-
-
-class CommentActionForm(ActionForm):
-    comment = forms.CharField(label=_lazy("意见"), required=False,
-                              widget=forms.TextInput(attrs={"size": 40}))
-
-
-def _run(modeladmin, request, queryset, call, done: str) -> None:
-    """Apply ``call`` to each selected row; report the successes and every refusal."""
-    ok = 0
-    for obj in queryset:
-        try:
-            call(obj)
-            ok += 1
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{obj}：{exc.message}", messages.ERROR)
-    if ok:
-        modeladmin.message_user(request, done % {"n": ok}, messages.SUCCESS)
+from portal.admin_site import CommentActionForm, PolicyAdmin, admin_action_apply
 
 
 class AuthorityAdmin(PolicyAdmin):
@@ -128,18 +108,18 @@ class PlanAdmin(PolicyAdmin, SimpleHistoryAdmin):
 
     @admin.action(description=_lazy("启动考核"))
     def activate(self, request, queryset):
-        _run(self, request, queryset, lambda p: plans.plan_activate(actor=request.user, plan=p),
+        admin_action_apply(self, request, queryset, lambda p: plans.plan_activate(actor=request.user, plan=p),
              _("已启动 %(n)d 个考核方案。"))
 
     @admin.action(description=_lazy("重新计算指标"))
     def recompute(self, request, queryset):
-        _run(self, request, queryset,
+        admin_action_apply(self, request, queryset,
              lambda p: compute.plan_compute_request(actor=request.user, plan=p),
              _("已安排重新计算 %(n)d 个考核方案。"))
 
     @admin.action(description=_lazy("公布结果"))
     def publish(self, request, queryset):
-        _run(self, request, queryset, lambda p: plans.plan_publish(actor=request.user, plan=p),
+        admin_action_apply(self, request, queryset, lambda p: plans.plan_publish(actor=request.user, plan=p),
              _("已公布 %(n)d 个考核方案的结果。"))
 
 
@@ -212,19 +192,19 @@ class RectificationNoticeAdmin(AuthorityAdmin, SimpleHistoryAdmin):
     @admin.action(description=_lazy("下发选中的整改建议"))
     def issue(self, request, queryset):
         due_on = forms.DateField(required=False).clean(request.POST.get("due_on") or None)
-        _run(self, request, queryset, lambda n: rectification.notice_issue(
+        admin_action_apply(self, request, queryset, lambda n: rectification.notice_issue(
             actor=request.user, notice=n, due_on=due_on), _("已下发 %(n)d 份整改通知。"))
 
     @admin.action(description=_lazy("不予下发（须填写意见）"))
     def dismiss(self, request, queryset):
         reason = request.POST.get("comment", "")
-        _run(self, request, queryset, lambda n: rectification.notice_dismiss(
+        admin_action_apply(self, request, queryset, lambda n: rectification.notice_dismiss(
             actor=request.user, notice=n, reason=reason), _("已处理 %(n)d 条整改建议。"))
 
     @admin.action(description=_lazy("确认整改完成"))
     def accept(self, request, queryset):
         comment = request.POST.get("comment", "")
-        _run(self, request, queryset, lambda n: rectification.notice_accept(
+        admin_action_apply(self, request, queryset, lambda n: rectification.notice_accept(
             actor=request.user, notice=n, comment=comment), _("已确认 %(n)d 份整改完成。"))
 
 
@@ -243,7 +223,7 @@ class AnnualReportAdmin(AuthorityAdmin, SimpleHistoryAdmin):
     @admin.action(description=_lazy("审阅通过"))
     def accept(self, request, queryset):
         comment = request.POST.get("comment", "")
-        _run(self, request, queryset, lambda r: annual_reports.annual_report_accept(
+        admin_action_apply(self, request, queryset, lambda r: annual_reports.annual_report_accept(
             actor=request.user, report=r, comment=comment), _("已审阅 %(n)d 份报告。"))
 
 
@@ -260,5 +240,5 @@ class ComplaintAdmin(AuthorityAdmin, SimpleHistoryAdmin):
 
     @admin.action(description=_lazy("受理"))
     def accept(self, request, queryset):
-        _run(self, request, queryset, lambda c: complaints.complaint_accept(
+        admin_action_apply(self, request, queryset, lambda c: complaints.complaint_accept(
             actor=request.user, complaint=c), _("已受理 %(n)d 件投诉。"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_site import PolicyAdmin
+from portal.admin_site import CommentActionForm, PolicyAdmin, admin_action_apply
 from portal.errors import DomainError
 from portal.policies import can_use_admin
 from portal.workflow import workflow_events
@@ -34,24 +33,6 @@ from .models import (
     SubmittedResource,
 )
 from .rules import resource_warnings
-
-
-class CommentActionForm(ActionForm):
-    comment = forms.CharField(label=_lazy("意见"), required=False,
-                              widget=forms.TextInput(attrs={"size": 40}))
-
-
-def _run(modeladmin, request, queryset, call, done: str) -> None:
-    """Apply ``call`` to every selected row; report successes and each refusal."""
-    ok = 0
-    for obj in queryset:
-        try:
-            call(obj)
-            ok += 1
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{obj}：{exc.message}", messages.ERROR)
-    if ok:
-        modeladmin.message_user(request, done % {"n": ok}, messages.SUCCESS)
 
 
 class DataItemInline(admin.TabularInline):
@@ -150,13 +131,13 @@ class ResourceAdmin(PolicyAdmin, SimpleHistoryAdmin):
     @admin.action(description=_lazy("审核通过所选目录"))
     def approve_selected(self, request, queryset):
         comment = request.POST.get("comment", "")
-        _run(self, request, queryset, lambda r: services.resource_approve(
+        admin_action_apply(self, request, queryset, lambda r: services.resource_approve(
             actor=request.user, resource=r, comment=comment), _("已审核通过 %(n)d 条目录。"))
 
     @admin.action(description=_lazy("退回所选目录（须填写意见）"))
     def return_selected(self, request, queryset):
         comment = request.POST.get("comment", "")
-        _run(self, request, queryset, lambda r: services.resource_return(
+        admin_action_apply(self, request, queryset, lambda r: services.resource_return(
             actor=request.user, resource=r, comment=comment), _("已退回 %(n)d 条目录。"))
 
     def get_urls(self):
@@ -270,7 +251,7 @@ class ChangeEventAdmin(PolicyAdmin, SimpleHistoryAdmin):
     @admin.action(description=_lazy("撤销所选事项（须填写意见）"))
     def cancel_selected(self, request, queryset):
         reason = request.POST.get("comment", "")
-        _run(self, request, queryset, lambda e: services.change_event_cancel(
+        admin_action_apply(self, request, queryset, lambda e: services.change_event_cancel(
             actor=request.user, event=e, reason=reason), _("已撤销 %(n)d 个事项。"))
 
 
@@ -331,7 +312,7 @@ class CensusAdmin(PolicyAdmin, SimpleHistoryAdmin):
 
     @admin.action(description=_lazy("结束所选普查"))
     def close_selected(self, request, queryset):
-        _run(self, request, queryset, lambda c: services.census_close(actor=request.user, census=c),
+        admin_action_apply(self, request, queryset, lambda c: services.census_close(actor=request.user, census=c),
              _("已结束 %(n)d 次普查。"))
 
 
@@ -385,18 +366,18 @@ class ProjectAdmin(PolicyAdmin, SimpleHistoryAdmin):
     @admin.action(description=_lazy("批准立项"))
     def approve_selected(self, request, queryset):
         comment = request.POST.get("comment", "")
-        _run(self, request, queryset, lambda p: services.project_approve(
+        admin_action_apply(self, request, queryset, lambda p: services.project_approve(
             actor=request.user, project=p, comment=comment), _("已批准 %(n)d 个项目。"))
 
     @admin.action(description=_lazy("不予立项（须填写意见）"))
     def reject_selected(self, request, queryset):
         comment = request.POST.get("comment", "")
-        _run(self, request, queryset, lambda p: services.project_reject(
+        admin_action_apply(self, request, queryset, lambda p: services.project_reject(
             actor=request.user, project=p, comment=comment), _("已退回 %(n)d 个项目。"))
 
     @admin.action(description=_lazy("项目验收（目录须已全部注册）"))
     def complete_selected(self, request, queryset):
-        _run(self, request, queryset, lambda p: services.project_complete(
+        admin_action_apply(self, request, queryset, lambda p: services.project_complete(
             actor=request.user, project=p), _("已验收 %(n)d 个项目。"))
 
 

@@ -1,12 +1,16 @@
 """The Django admin as the center's and the authority's workplace (P6)."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from portal.errors import DomainError
 from portal.policies import can_use_admin
+from portal.services.audit import audit_refusal
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -63,3 +67,25 @@ class PolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self.can_delete(request.user, obj)
+
+
+class CommentActionForm(ActionForm):
+    """The admin action bar with a comment box, for actions that record an opinion."""
+
+    comment = forms.CharField(label=_("意见"), required=False,
+                              widget=forms.TextInput(attrs={"size": 40}))
+
+
+def admin_action_apply(modeladmin, request, queryset, call, done: str) -> None:
+    """Apply ``call`` to each selected row; report the successes and every refusal
+    (refusals of transitions and permissions are audited)."""
+    ok = 0
+    for obj in queryset:
+        try:
+            call(obj)
+            ok += 1
+        except DomainError as exc:
+            audit_refusal(request=request, exc=exc)
+            modeladmin.message_user(request, f"{obj}：{exc.message}", messages.ERROR)
+    if ok:
+        modeladmin.message_user(request, done % {"n": ok}, messages.SUCCESS)

@@ -7,21 +7,14 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal.errors import DomainError, IllegalTransition, NotPermitted, ValidationFailed
-from portal.models import AuditEvent
-from portal.services.audit import audit_record
+from portal.errors import DomainError, ValidationFailed
+from portal.services.audit import audit_refusal
 
 
 def exception_handler(exc, context):
     request = context.get("request")
     if isinstance(exc, DomainError):
-        if isinstance(exc, IllegalTransition | NotPermitted):
-            audit_record(
-                action=(AuditEvent.Action.ILLEGAL_TRANSITION if isinstance(exc, IllegalTransition)
-                        else AuditEvent.Action.PERMISSION_DENIED),
-                request=request, target=exc.target,
-                detail={"action": exc.action, "message": str(exc.message)},
-            )
+        audit_refusal(request=request, exc=exc)
         if isinstance(exc, ValidationFailed) and exc.fields:
             body = {k: [str(m) for m in v] for k, v in exc.fields.items()}
             body.setdefault("detail", str(exc.message))
