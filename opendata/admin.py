@@ -16,8 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_site import PolicyAdmin
-from portal.errors import DomainError
+from portal.admin_site import PolicyAdmin, admin_action_apply
 from portal.models import Department
 from portal.policies import is_center
 
@@ -49,16 +48,9 @@ class DecisionActionForm(ActionForm):
 
 
 def _run(modeladmin, request, queryset, call, done) -> None:
-    """Apply ``call`` to each selected row; report successes and each refusal."""
-    ok = 0
-    for obj in queryset:
-        try:
-            call(obj, request.POST.get("comment", ""))
-            ok += 1
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{obj}：{exc.message}", messages.ERROR)
-    if ok:
-        modeladmin.message_user(request, done % {"n": ok}, messages.SUCCESS)
+    """The shared admin action loop, passing each call the comment from the action bar."""
+    comment = request.POST.get("comment", "")
+    admin_action_apply(modeladmin, request, queryset, lambda obj: call(obj, comment), done)
 
 
 class ReadOnlyAdmin(PolicyAdmin, SimpleHistoryAdmin):
