@@ -24,12 +24,12 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from catalog.models import Resource
-from sharing.dataplane.conf import engine_config
-from sharing.dataplane.conf import masking_secret as dataplane_masking_secret
-from sharing.dataplane.conf import work_dir as dataplane_work_dir
-from sharing.dataplane.engine.duck import engine_connect, engine_cursor
-from sharing.dataplane.engine.export import stream_csv, stream_json_lines, write_xlsx
-from sharing.dataplane.engine.query import (
+from dataplane.conf import engine_config
+from dataplane.conf import masking_secret as dataplane_masking_secret
+from dataplane.conf import work_dir as dataplane_work_dir
+from dataplane.engine.duck import engine_connect, engine_cursor
+from dataplane.engine.export import stream_csv, stream_json_lines, write_xlsx
+from dataplane.engine.query import (
     Filter,
     FilterError,
     Op,
@@ -37,8 +37,8 @@ from sharing.dataplane.engine.query import (
     Query,
     parse_filter,
 )
-from sharing.dataplane.engine.types import TEXT_TYPES, ColumnType
-from sharing.dataplane.masking import (
+from dataplane.engine.types import TEXT_TYPES, ColumnType
+from dataplane.masking import (
     MaskedColumn,
     MaskRule,
     preview_parquet,
@@ -46,8 +46,8 @@ from sharing.dataplane.masking import (
     quote_literal,
     select_list,
 )
-from sharing.dataplane.models import DataVersion
-from sharing.dataplane.storage import local_path
+from dataplane.models import DataVersion
+from dataplane.storage import local_path
 
 from .models import Dataset, DatasetField
 from .vocab import DistributionFormat

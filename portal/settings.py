@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "portal",
     "catalog",
     "sharing",
-    "sharing.dataplane",
+    "dataplane",
     "opendata",
     "assessment",
 ]
@@ -456,24 +456,24 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["dataplane"] = os.environ.get(
     "PORTAL_DATA_TOKEN_RATE", "120/min")
 CELERY_BEAT_SCHEDULE.update({
     "dataplane-monitor": {
-        "task": "sharing.dataplane.tasks.monitor_sweep_task", "schedule": crontab(minute=5),
+        "task": "dataplane.tasks.monitor_sweep_task", "schedule": crontab(minute=5),
     },
     "dataplane-usage-reports": {
-        "task": "sharing.dataplane.tasks.usage_reports_task",
+        "task": "dataplane.tasks.usage_reports_task",
         "schedule": crontab(day_of_month=1, hour=4, minute=0),
     },
     "dataplane-versions-overdue": {
-        "task": "sharing.dataplane.tasks.versions_overdue_task",
+        "task": "dataplane.tasks.versions_overdue_task",
         "schedule": crontab(hour=8, minute=40),
     },
 })
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
-    "DataVersionStatusEnum": "sharing.dataplane.models.DataVersion.Status",
-    "DataFileFormatEnum": "sharing.dataplane.models.DataVersion.Format",
-    "AnomalyStatusEnum": "sharing.dataplane.models.Anomaly.Status",
-    "AnomalyKindEnum": "sharing.dataplane.models.Anomaly.Kind",
-    "AccessActionEnum": "sharing.dataplane.models.AccessLogEntry.Action",
-    "AccessChannelEnum": "sharing.dataplane.models.AccessLogEntry.Channel",
+    "DataVersionStatusEnum": "dataplane.models.DataVersion.Status",
+    "DataFileFormatEnum": "dataplane.models.DataVersion.Format",
+    "AnomalyStatusEnum": "dataplane.models.Anomaly.Status",
+    "AnomalyKindEnum": "dataplane.models.Anomaly.Kind",
+    "AccessActionEnum": "dataplane.models.AccessLogEntry.Action",
+    "AccessChannelEnum": "dataplane.models.AccessLogEntry.Channel",
 })
 
 # --- Catalog (C1–C11) -----------------------------------------------------------------

@@ -17,9 +17,9 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from catalog.models import OpenType, ResourceFormat, Theme, UpdateCycle
+from dataplane.engine.query import Op
 from portal.api.authentication import ApiTokenAuthentication
 from portal.models import ApiToken, Department
-from sharing.dataplane.engine.query import Op
 
 from .. import selectors
 from ..data import MAX_PAGE_SIZE, DataUnavailable, QueryError, RowsQuery, rows_query

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from dataplane.models import AccessLogEntry
+from dataplane.services.accesslog import accesslog_append
 from portal.models import ApiToken
 from portal.services.audit import client_ip
-from sharing.dataplane.models import AccessLogEntry
-from sharing.dataplane.services.accesslog import accesslog_append
 
 from ..models import AccessApplication, Dataset, DatasetField
 from .datasets import dataset_count

@@ -15,10 +15,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dataplane.storage import storage_delete, storage_save
 from portal.models import Role
 from portal.selectors import users_with_role
 from portal.services.inbox import notify
-from sharing.dataplane.storage import storage_delete, storage_save
 
 from ..caching import catalog_touch
 from ..data import DataError, current_source_version, generate, work_directory

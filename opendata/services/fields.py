@@ -12,10 +12,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from catalog.models import DataItem, Sensitivity
+from dataplane.masking import MaskKind, MaskRule, rule_errors
+from dataplane.models import MaskingRule
+from dataplane.models.masking import MASK_KIND_LABELS
 from portal.errors import ValidationFailed
-from sharing.dataplane.masking import MaskKind, MaskRule, rule_errors
-from sharing.dataplane.models import MaskingRule
-from sharing.dataplane.models.masking import MASK_KIND_LABELS
 
 # Items at these levels are opened only masked.
 MASK_REQUIRED = frozenset({Sensitivity.PERSONAL, Sensitivity.SENSITIVE,

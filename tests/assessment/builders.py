@@ -82,7 +82,7 @@ def objection(provider, reporter, *, created_on: date, answered_on: date | None 
 
 def data_version(resource_, *, number: int, activated_on: date, days_late: int = 0,
                  status: str = "superseded"):
-    from sharing.dataplane.models import DataVersion
+    from dataplane.models import DataVersion
 
     return DataVersion.objects.create(
         resource=resource_, number=number, status=status, source_name="d.csv",
@@ -90,7 +90,7 @@ def data_version(resource_, *, number: int, activated_on: date, days_late: int =
 
 
 def resource_data(resource_, *, next_due_on: date | None):
-    from sharing.dataplane.models import ResourceData
+    from dataplane.models import ResourceData
 
     return ResourceData.objects.create(resource=resource_, next_due_on=next_due_on)
 
@@ -98,7 +98,7 @@ def resource_data(resource_, *, next_due_on: date | None):
 def access(provider, department, *, on: date, allowed: bool = True, purpose: str = "work_reference",
            action: str = "query", rows: int = 10):
     """An access-log entry written directly (the hash chain is the data plane's concern)."""
-    from sharing.dataplane.models import AccessLogEntry
+    from dataplane.models import AccessLogEntry
 
     n = next(_counter)
     return AccessLogEntry.objects.create(

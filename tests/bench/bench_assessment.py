@@ -22,10 +22,10 @@ from assessment.models import Plan, Score
 from assessment.services.compute import compute_scores
 from assessment.services.plans import plan_create
 from catalog.models import Census, CensusEntry, ChangeEvent, Project, Resource
+from dataplane.models import AccessLogEntry, DataVersion, ResourceData
 from opendata.models import Dataset
 from portal.models import Department, Region, Role
 from portal.validators import uscc_check_digit
-from sharing.dataplane.models import AccessLogEntry, DataVersion, ResourceData
 from sharing.models import Objection, ShareRequest
 
 pytestmark = pytest.mark.django_db

@@ -42,11 +42,11 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog.models import DataType, SharingMethod
+from dataplane.masking import MaskKind
+from dataplane.services.masking import masking_rule_set
+from dataplane.services.tokens import system_token_issue
+from dataplane.services.versions import version_upload
 from portal.models import Role
-from sharing.dataplane.masking import MaskKind
-from sharing.dataplane.services.masking import masking_rule_set
-from sharing.dataplane.services.tokens import system_token_issue
-from sharing.dataplane.services.versions import version_upload
 from sharing.services.grants import grant_create
 from tests.factories import DepartmentFactory, UserFactory
 from tests.sharing.factories import DataItemFactory, FilingFactory, ResourceFactory
@@ -318,8 +318,8 @@ def _q(name: str, value: str) -> str:
 
 def _bare_select(masked: bool) -> str:
     """The same projection the portal runs (masking rules as the same SQL)."""
-    from sharing.dataplane.conf import masking_secret
-    from sharing.dataplane.masking import MaskedColumn, MaskRule, select_list
+    from dataplane.conf import masking_secret
+    from dataplane.masking import MaskedColumn, MaskRule, select_list
 
     rules = {"身份证号码": MaskKind.ID_NUMBER, "手机号码": MaskKind.MOBILE, "姓名": MaskKind.NAME}
     columns = [MaskedColumn(name, name, MaskRule(rules[name]) if masked and name in rules

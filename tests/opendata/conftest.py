@@ -90,7 +90,7 @@ def open_resource(department):
 @pytest.fixture
 def upload(data_admin):
     """``upload(resource, rows)``: a processed, current data version."""
-    from sharing.dataplane.services.versions import version_process, version_upload
+    from dataplane.services.versions import version_process, version_upload
 
     def do(resource, rows=ROWS):
         version = version_upload(actor=data_admin, resource=resource,

@@ -7,12 +7,12 @@ import pytest
 from openpyxl import load_workbook
 
 from catalog.models import OpenType
+from dataplane.models import AccessLogEntry
+from dataplane.services.accesslog import accesslog_verify
 from opendata.services import datasets as ds
 from opendata.services.fields import rule_suggest
 from portal.errors import ValidationFailed
 from portal.services.tokens import token_create
-from sharing.dataplane.models import AccessLogEntry
-from sharing.dataplane.services.accesslog import accesslog_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_o3_sensitive_items_get_a_suggested_rule(open_resource, data_admin):
 
 
 def test_o3_rule_suggestion_prefers_the_providers_own_rule(open_resource):
-    from sharing.dataplane.models import MaskingRule
+    from dataplane.models import MaskingRule
 
     resource = open_resource()
     item = resource.items.get(field_name="mobile")

@@ -18,11 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import OpenType, Resource
+from dataplane.management.commands.seed_demo_dataplane import demo_csv
+from dataplane.models import ResourceData
+from dataplane.services.versions import engine_columns, version_process, version_upload
 from portal.management.commands.seed_demo import DEMO_PASSWORD
 from portal.models import Department, Role, User
-from sharing.dataplane.management.commands.seed_demo_dataplane import demo_csv
-from sharing.dataplane.models import ResourceData
-from sharing.dataplane.services.versions import engine_columns, version_process, version_upload
 
 from ...models import DataProduct, DataRequest, Dataset, OpenPlan
 from ...services import datasets as ds

@@ -13,13 +13,13 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from catalog.models import DataItem, Resource, SharingType
+from dataplane.masking import MaskKind
+from dataplane.models import AccessLogEntry
+from dataplane.services.masking import masking_rule_set
 from portal.models import Role
-from sharing.dataplane.masking import MaskKind
-from sharing.dataplane.models import AccessLogEntry
-from sharing.dataplane.services.masking import masking_rule_set
 from sharing.models import Filing
 from sharing.services.grants import grant_revoke
-from tests.sharing.dataplane.conftest import item
+from tests.dataplane.conftest import item
 
 pytestmark = pytest.mark.django_db
 

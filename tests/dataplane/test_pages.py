@@ -4,10 +4,10 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import DataType
+from dataplane.masking import MaskKind
+from dataplane.models import AccessLogEntry, DataVersion, MaskingRule
 from portal.models import Notification, Role
-from sharing.dataplane.masking import MaskKind
-from sharing.dataplane.models import AccessLogEntry, DataVersion, MaskingRule
-from tests.sharing.dataplane.conftest import item
+from tests.dataplane.conftest import item
 from tests.sharing.factories import DataItemFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_masking_page_sets_rules_and_previews(loaded, resource, provider_securit
 
 
 def test_periodic_tasks_run(loaded, granted, consumer):
-    from sharing.dataplane.tasks import (
+    from dataplane.tasks import (
         monitor_sweep_task,
         usage_reports_task,
         versions_overdue_task,

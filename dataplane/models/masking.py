@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sharing.dataplane.masking import MaskKind
+from dataplane.masking import MaskKind
 
 MASK_KIND_LABELS = {
     MaskKind.ID_NUMBER: _("身份证号码（保留前6位和后4位）"),

@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
 from catalog.models import DataItem, DataType, Resource
+from dataplane.masking import MaskKind
+from dataplane.models import MaskingRule, ResourceData
+from dataplane.services.masking import masking_rule_set
+from dataplane.services.versions import engine_columns, version_process, version_upload
 from portal.models import Role, User
-from sharing.dataplane.masking import MaskKind
-from sharing.dataplane.models import MaskingRule, ResourceData
-from sharing.dataplane.services.masking import masking_rule_set
-from sharing.dataplane.services.versions import engine_columns, version_process, version_upload
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sharing.dataplane.masking import (
+from dataplane.masking import (
     MaskedColumn,
     MaskKind,
     MaskRule,

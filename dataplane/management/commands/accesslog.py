@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sharing.dataplane.services.accesslog import accesslog_verify
+from dataplane.services.accesslog import accesslog_verify
 
 
 class Command(BaseCommand):

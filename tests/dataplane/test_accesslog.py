@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
+from dataplane.models import GENESIS_HASH, AccessLogEntry, AccessLogHead
+from dataplane.services.accesslog import accesslog_append, accesslog_verify
 from portal.models import Role
-from sharing.dataplane.models import GENESIS_HASH, AccessLogEntry, AccessLogHead
-from sharing.dataplane.services.accesslog import accesslog_append, accesslog_verify
 
 pytestmark = pytest.mark.django_db
 

@@ -11,16 +11,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from catalog.models import Resource, UpdateCycle
-from portal.errors import NotPermitted, ValidationFailed
-from portal.models import Notification, Role
-from sharing.dataplane.models import DataVersion, ResourceData
-from sharing.dataplane.services.versions import (
+from dataplane.models import DataVersion, ResourceData
+from dataplane.services.versions import (
     version_process,
     version_restore,
     version_upload,
     versions_overdue_notify,
 )
-from tests.sharing.dataplane.conftest import ROWS, csv_text
+from portal.errors import NotPermitted, ValidationFailed
+from portal.models import Notification, Role
+from tests.dataplane.conftest import ROWS, csv_text
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from catalog.models import Resource, SharingType
+from dataplane.models import AccessLogEntry
+from dataplane.services.tokens import system_token_issue, system_token_revoke
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import ApiToken, Role
-from sharing.dataplane.models import AccessLogEntry
-from sharing.dataplane.services.tokens import system_token_issue, system_token_revoke
 from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from sharing.dataplane.masking import quote_literal
+from dataplane.masking import quote_literal
 
 DELIMITERS = (",", "\t", ";", "|")
 XLSX_MAX_ENTRIES = 10_000

@@ -6,13 +6,13 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sharing.dataplane.models import DataVersion
+from dataplane.models import DataVersion
+from tests.dataplane.conftest import ROWS, csv_text
 from tests.integration.conftest import (  # noqa: F401 - the worker fixture, used by name
     celery_worker_on_redis,
     needs_postgres,
     needs_redis,
 )
-from tests.sharing.dataplane.conftest import ROWS, csv_text
 
 pytestmark = [pytest.mark.integration, needs_postgres, needs_redis,
               pytest.mark.django_db(transaction=True)]

@@ -76,7 +76,7 @@ def consumer_admin(make_user, department):
 @pytest.fixture
 def upload(django_capture_on_commit_callbacks):
     """``upload(actor, resource, text_or_bytes, name=...)``: upload and run the task."""
-    from sharing.dataplane.services.versions import version_upload
+    from dataplane.services.versions import version_upload
 
     def run(actor, resource, content, name="data.csv", **kwargs):
         """``content``: text, bytes, or a ``File`` (streamed, for big files)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from sharing.dataplane.masking import quote_ident, quote_literal
+from dataplane.masking import quote_ident, quote_literal
 
 from .duck import EngineConfig, engine_connect
 from .encoding import EncodingProblem, to_utf8

@@ -4,9 +4,9 @@ and downloads; the provider then sees the reads in the access log."""
 
 import pytest
 
-from sharing.dataplane.masking import MaskKind
+from dataplane.masking import MaskKind
+from tests.dataplane.conftest import csv_text
 from tests.e2e.conftest import screenshot
-from tests.sharing.dataplane.conftest import csv_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import threading
 import duckdb
 import pytest
 
-from sharing.dataplane.engine.export import prefetched, stream_csv, stream_json_lines
+from dataplane.engine.export import prefetched, stream_csv, stream_json_lines
 
 
 def numbers(n, *, fail_at=None, closed=None):

@@ -7,16 +7,16 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from portal.errors import NotPermitted, ValidationFailed
-from portal.models import Notification, Role
-from sharing.dataplane.models import AccessLogEntry, Anomaly, UsageReport
-from sharing.dataplane.services.accesslog import accesslog_append
-from sharing.dataplane.services.monitoring import (
+from dataplane.models import AccessLogEntry, Anomaly, UsageReport
+from dataplane.services.accesslog import accesslog_append
+from dataplane.services.monitoring import (
     anomaly_close,
     grant_usage,
     monitor_sweep,
     usage_reports_build,
 )
+from portal.errors import NotPermitted, ValidationFailed
+from portal.models import Notification, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ NIGHT = timezone.make_aware(datetime(2025, 11, 19, 23, 15))
 
 
 def reads(n, *, user, resource, grant=None, allowed=True, at=None, token=None):
-    with mock.patch("sharing.dataplane.services.accesslog.timezone.now",
+    with mock.patch("dataplane.services.accesslog.timezone.now",
                     return_value=at or WORKING_HOUR):
         for _ in range(n):
             accesslog_append(user=user, department=user.department, resource=resource,
@@ -80,7 +80,7 @@ def test_repeated_denied_attempts_are_flagged_s13(resource, consumer, center):
 
 def test_heavy_use_at_night_is_flagged_but_not_for_system_tokens_s13(granted, consumer,
                                                                      resource, consumer_admin):
-    from sharing.dataplane.services.tokens import system_token_issue
+    from dataplane.services.tokens import system_token_issue
 
     token, _key = system_token_issue(actor=consumer_admin, name="批处理", grants=[granted],
                                      expires_at=timezone.now() + timedelta(days=30))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sharing.dataplane.masking import MaskedColumn, MaskRule, column_sql, quote_ident, quote_literal
+from dataplane.masking import MaskedColumn, MaskRule, column_sql, quote_ident, quote_literal
 
 from .types import EXPECTED, TEXT_TYPES, ColumnType
 

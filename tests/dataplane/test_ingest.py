@@ -9,9 +9,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from sharing.dataplane.engine.ingest import ingest
-from sharing.dataplane.engine.types import Column
-from sharing.dataplane.engine.types import ColumnType as T
+from dataplane.engine.ingest import ingest
+from dataplane.engine.types import Column
+from dataplane.engine.types import ColumnType as T
 
 COLUMNS = [
     Column(1, "编号", T.INTEGER, aliases=("no",)),
@@ -170,7 +170,7 @@ def test_xlsx_zip_bomb_is_refused(tmp_path):
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * 5_000_000)
-    from sharing.dataplane.engine.duck import EngineConfig
+    from dataplane.engine.duck import EngineConfig
 
     report, _rows = run(tmp_path, path.read_bytes(), fmt="xlsx",
                         config=EngineConfig(xlsx_max_uncompressed=1_000_000))
@@ -180,7 +180,7 @@ def test_xlsx_zip_bomb_is_refused(tmp_path):
 
 
 def test_problem_list_is_capped_but_counted(tmp_path):
-    from sharing.dataplane.engine.duck import EngineConfig
+    from dataplane.engine.duck import EngineConfig
 
     lines = [f"{i},张三,bad,1,是,2024-01-01" for i in range(1, 501)]
     report, _rows = run(tmp_path, csv_bytes(lines), config=EngineConfig(max_problems=50))
