@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.replicas.ReplicaMiddleware",
     "portal.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -135,6 +136,25 @@ else:
             },
         }
     }
+# DATABASE_REPLICA_URLS (comma-separated URLs of streaming replicas of DATABASE_URL) adds
+# the aliases replica1, replica2 …; portal.replicas routes the read-only routes below there.
+PORTAL_REPLICA_ALIASES = []
+for _n, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    PORTAL_REPLICA_ALIASES.append(f"replica{_n}")
+    DATABASES[f"replica{_n}"] = {**dj_database_url.parse(_url, conn_max_age=60),
+                                 "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["portal.replicas.ReplicaRouter"]
+# Route names (fnmatch patterns) whose GET requests may read a replica: the public portal,
+# the platform catalog and the CKAN API.
+PORTAL_REPLICA_ROUTES = [
+    "opendata:home", "opendata:search", "opendata:dataset", "opendata:dataset_export",
+    "opendata:departments", "opendata:department", "opendata:requests", "opendata:request",
+    "opendata:products", "opendata:product", "opendata:licence", "opendata:feed",
+    "opendata:sitemap", "dcat_catalog", "ckan:*", "catalog:browse", "catalog:resource_detail",
+    "catalog-resource-list", "catalog-resource-detail", "catalog-item-list",
+]
+# After a write, the writer's reads stay on the primary this long (read-your-writes).
+PORTAL_REPLICA_PIN_SECONDS = env_int("PORTAL_REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication and security (P2) -------------------------------------------------
