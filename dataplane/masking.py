@@ -24,6 +24,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from portal.params import ParameterInvalid, int_value
+
 
 class MaskKind(StrEnum):
     ID_NUMBER = "id_number"
@@ -83,16 +85,11 @@ def quote_literal(value: str) -> str:
 
 def _int_param(params: Mapping[str, Any], name: str, default: int, errors: list[str],
                *, low: int = 0, high: int = 64) -> int:
-    value = params.get(name, default)
     try:
-        number = int(value)
-    except (TypeError, ValueError):
-        errors.append(f"参数“{name}”应为整数。")
+        return int_value(params.get(name, default), name=name, low=low, high=high)
+    except ParameterInvalid as exc:
+        errors.append(str(exc))
         return default
-    if not low <= number <= high:
-        errors.append(f"参数“{name}”应在 {low} 到 {high} 之间。")
-        return default
-    return number
 
 
 def _step_param(params: Mapping[str, Any], errors: list[str]) -> Decimal:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from catalog.models import DataItem, Resource
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import ApiToken, Department, User
+from portal.params import int_param
 from sharing.access import (
     AccessDecision,
     _live_items,
@@ -260,15 +261,6 @@ def _masked_names(query: Query) -> list[str]:
     return [c.name for c in query.columns if c.rule is not None]
 
 
-def _positive(value: Any, default: int, *, field: str, maximum: int | None = None) -> int:
-    raw = _first(value).strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationFailed(_("请填写正整数。"), fields={field: [_("请填写正整数。")]})
-    return min(int(raw), maximum) if maximum else int(raw)
-
-
 @dataclass
 class RowsPage:
     count: int
@@ -299,9 +291,9 @@ def rows_fetch(*, consumer: Consumer, resource: Resource, params: Mapping[str, A
     delivery = delivery_open(consumer=consumer, resource=resource, action=action,
                              purpose=_first(params.get("purpose")),
                              parameters=_log_parameters(params))
+    page = int_param(params, "page", default=1, low=1)
+    page_size = int_param(params, "page_size", default=20, low=1, high=MAX_PAGE_SIZE)
     query, parameters = _plan(delivery, params, action)
-    page = _positive(params.get("page"), 1, field="page")
-    page_size = _positive(params.get("page_size"), 20, field="page_size", maximum=MAX_PAGE_SIZE)
     con = engine_cursor(engine_config())
     try:
         count = _count(con, query, delivery.version)

@@ -20,6 +20,7 @@ from catalog.models import OpenType, ResourceFormat, Theme, UpdateCycle
 from dataplane.engine.query import Op
 from portal.api.authentication import ApiTokenAuthentication
 from portal.models import ApiToken, Department
+from portal.params import int_param
 
 from .. import selectors
 from ..data import MAX_PAGE_SIZE, DataUnavailable, QueryError, RowsQuery, rows_query
@@ -193,11 +194,8 @@ class DatasetViewSet(OpenDataAPIMixin, viewsets.ReadOnlyModelViewSet):
 
 def rows_query_from(request) -> RowsQuery:
     params = request.query_params
-    try:
-        size = min(max(int(params.get("page_size", 20)), 1), MAX_PAGE_SIZE)
-        page = max(int(params.get("page", 1)), 1)
-    except ValueError:
-        raise ValidationError({"page": [_("页码和每页条数应为正整数。")]}) from None
+    size = int_param(params, "page_size", default=20, low=1, high=MAX_PAGE_SIZE)
+    page = int_param(params, "page", default=1, low=1)
     filters = []
     for key in params:
         if key in RESERVED:

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from catalog.models import Theme
 from portal.errors import DomainError
 from portal.models import ApiToken, Department
+from portal.params import MAX_INT, ParameterInvalid, int_param
 
 from ..caching import catalog_stamp
 from ..data import DataUnavailable, QueryError, RowsQuery, rows_query
@@ -171,17 +172,13 @@ class CkanAction(APIView):
         return Urls(request=self.request)
 
     @staticmethod
-    def int_param(params, name: str, default: int, *, low: int = 0, high: int | None = None,
+    def int_param(params, name: str, default: int, *, low: int = 0, high: int = MAX_INT,
                   ) -> int:
-        raw = params.get(name, default)
+        """A bounded integer (the portal's parser); out of bounds is a 400 here."""
         try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise validation_error(**{name: ["Invalid integer"]}) from None
-        if value < low or (high is not None and value > high):
-            raise validation_error(**{name: [f"Must be between {low} and {high}"
-                                             if high is not None else f"Must be >= {low}"]})
-        return value
+            return int_param(params, name, default=default, low=low, high=high)
+        except ParameterInvalid as exc:
+            raise CkanError(400, "Validation Error", "", **exc.fields) from None
 
 
 def _json_param(params, name: str, default: Any) -> Any:

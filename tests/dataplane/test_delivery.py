@@ -122,8 +122,14 @@ def test_filter_errors_name_the_parameter(loaded, granted, consumer, api, resour
     assert response.status_code == 400 and "不存在" in response.json()["不存在"][0]
     response = client.get(rows_url(resource), {"年收入__like": "1"})
     assert response.status_code == 400
-    response = client.get(rows_url(resource), {"page_size": "0"})
-    assert response.status_code == 400
+    for params in ({"page_size": "0"}, {"page_size": "501"}, {"page": "0"},
+                   {"page": "99999999999999999999"}, {"page_size": "99999999999999999999"},
+                   {"page": "1.5"}):
+        response = client.get(rows_url(resource), params)
+        [name] = params
+        assert response.status_code == 400 and name in response.json()[name][0]
+    far = client.get(rows_url(resource), {"page": str(2**31 - 1), "page_size": "500"}).json()
+    assert far["results"] == [] and far["next"] is None
     response = client.get(rows_url(resource), {"住址": "海南"})  # not granted: 403
     assert response.status_code == 403 and "住址" in response.json()["detail"]
 

@@ -106,7 +106,7 @@ def test_o8_package_search_sort_and_bad_input(catalog, client):
     status, body = ckan(client, "package_search", fq="nonsense:1")
     assert status == 409 and body["error"]["__type"] == "Search Query Error"
     status, body = ckan(client, "package_search", rows="many")
-    assert status == 409 and body["error"]["__type"] == "Validation Error"
+    assert status == 400 and body["error"]["__type"] == "Validation Error"
     status, body = ckan(client, "package_search", **{"facet.field": "not json"})
     assert status == 409
 
