@@ -7,4 +7,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self) -> None:
-        from portal import signals  # noqa: F401  (audit receivers)
+        from portal import logs, signals  # noqa: F401  (audit and Celery receivers)

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.metrics import data_access_count
+
 from ..models import GENESIS_HASH, AccessLogEntry, AccessLogHead
 
 
@@ -42,6 +44,7 @@ def accesslog_append(*, user, department, resource, action: str, channel: str, a
     entry.save(force_insert=True)
     head.seq, head.hash = entry.seq, entry.hash
     head.save(update_fields=["seq", "hash", "updated_at"])
+    data_access_count(action=action, channel=channel, allowed=allowed)
     return entry
 
 
