@@ -3,13 +3,11 @@ may see. Providers see who used their data, departments what they used, the cent
 the authority everything (S10)."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from catalog.models import Resource, SharingType
 from catalog.selectors import resources_visible
 from portal.models import ApiToken, User
 from portal.policies import has_department_role
-from sharing.models import Grant, valid_grants_q
 
 from .models import AccessLogEntry, Anomaly, DataVersion, MaskingRule, ResourceData, UsageReport
 from .policies import OVERSIGHT_ROLES, SECURITY_ROLES, sees_all_usage
@@ -27,17 +25,6 @@ def resources_provided(user: User) -> QuerySet[Resource]:
     return (Resource.objects.filter(provider_id=user.department_id,
                                     status=Resource.Status.REGISTERED)
             .select_related("data_state__current_version").order_by("code"))
-
-
-def grants_usable(user: User) -> QuerySet[Grant]:
-    """Live grants the user's department holds, for resources that have data."""
-    if not user.department_id:
-        return Grant.objects.none()
-    return (Grant.objects.filter(valid_grants_q(timezone.localdate()),
-                                 department_id=user.department_id,
-                                 resource__status=Resource.Status.REGISTERED)
-            .select_related("resource", "provider", "resource__data_state__current_version")
-            .order_by("resource__code", "-granted_at"))
 
 
 def resources_unconditional_with_data(user: User) -> QuerySet[Resource]:
@@ -115,16 +102,3 @@ def system_tokens_visible(user: User) -> QuerySet[ApiToken]:
     if department and has_department_role(user, department, *SECURITY_ROLES):
         return qs.filter(department_id=department)
     return qs.none()
-
-
-def grants_watched(user: User) -> QuerySet[Grant]:
-    """Live grants whose usage the user oversees: all for the center and the authority,
-    otherwise those the department gave (newest 100)."""
-    live = (Grant.objects.filter(valid_grants_q(timezone.localdate()))
-            .select_related("resource", "department").order_by("-granted_at"))
-    if sees_all_usage(user):
-        return live[:100]
-    department = user.department_id
-    if department and has_department_role(user, department, *OVERSIGHT_ROLES):
-        return live.filter(provider_id=department)[:100]
-    return Grant.objects.none()

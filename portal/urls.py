@@ -19,7 +19,7 @@ urlpatterns = [
     path("api/v1/catalog/", include("catalog.api.urls")),
     path("assessment/", include("assessment.urls")),
     path("api/v1/assessment/", include("assessment.api.urls")),
-    path("data/", include("dataplane.urls")),
+    path("data/", include("sharing.delivery.urls")),
     path("api/v1/sharing/", include("dataplane.api.urls")),
     path("api/v1/sharing/", include("sharing.api.urls")),
     path("open/", include("opendata.urls")),

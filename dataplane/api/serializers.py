@@ -32,18 +32,6 @@ class VersionUploadSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class RowsSerializer(serializers.Serializer):
-    """A page of online-query rows (the shape of the portal's paginated lists)."""
-
-    count = serializers.IntegerField()
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    version = serializers.IntegerField()
-    columns = serializers.ListField(child=serializers.CharField())
-    masked = serializers.ListField(child=serializers.CharField())
-    results = serializers.ListField(child=serializers.DictField())
-
-
 class AccessLogSerializer(serializers.ModelSerializer):
     resource_code = serializers.CharField(source="resource.code", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True,

@@ -16,8 +16,5 @@ urlpatterns = [
          name="dataplane-versions"),
     path("resources/<str:code>/versions/<int:pk>/", views.VersionDetail.as_view(),
          name="dataplane-version"),
-    path("resources/<str:code>/rows/", views.RowsView.as_view(), name="dataplane-rows"),
-    path("resources/<str:code>/download/", views.DownloadView.as_view(),
-         name="dataplane-download"),
     path("", include(router.urls)),
 ]

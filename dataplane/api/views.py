@@ -1,30 +1,17 @@
-"""REST faces of the data plane (API.md): versions, online query, download, access log,
-anomalies and usage reports. Thin: every call goes to a service or selector."""
+"""REST faces of the data plane (API.md): versions, access log, anomalies and usage
+reports. Thin: every call goes to a service or selector. Online query and download,
+which read through grants, are sharing's (``sharing.delivery.api``)."""
 
 import django_filters
-from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
-from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework.views import APIView
 
 from portal.access import get_visible_or_404
-from portal.api.throttling import TokenRateThrottle
 from portal.errors import NotPermitted
-from portal.models import ApiToken
-from portal.services.audit import client_ip
 
 from ..models import AccessLogEntry, DataVersion
 from ..policies import can_view_versions
@@ -35,32 +22,16 @@ from ..selectors import (
     usage_reports_visible,
     versions_of,
 )
-from ..services.delivery import Consumer, download_open, rows_fetch
 from ..services.monitoring import anomaly_close
 from ..services.versions import version_upload
 from .serializers import (
     AccessLogSerializer,
     AnomalyCloseSerializer,
     AnomalySerializer,
-    RowsSerializer,
     UsageReportSerializer,
     VersionDetailSerializer,
     VersionSerializer,
     VersionUploadSerializer,
-)
-from .throttling import DataTokenThrottle
-
-DATA_THROTTLES = [TokenRateThrottle, AnonRateThrottle, DataTokenThrottle]
-
-QUERY_PARAMETERS = [
-    OpenApiParameter("fields", str, description="逗号分隔的信息项名称（或字段标识）；默认为全部已授权信息项"),
-    OpenApiParameter("purpose", str, description="使用的授权用途（行政依据 administrative_basis 等）；默认自动选择"),
-]
-FILTER_HELP = (
-    "Filters: `?<item>=<value>` or `?<item>__<op>=<value>` on key items (可作查询条件的信息项), "
-    "op one of eq, ne, lt, lte, gt, gte, in (comma-separated), contains, startswith, "
-    "isnull (true/false). Only granted items are returned; asking for an ungranted item "
-    "is a 403 naming it. Every call is written to the access log."
 )
 
 
@@ -74,12 +45,6 @@ def _versions_resource(request, code: str):
         raise NotPermitted(_("只有提供部门、信息中心和主管部门可以查看数据版本。"),
                            target=resource, action="view_versions")
     return resource
-
-
-def _consumer(request) -> Consumer:
-    token = request.auth if isinstance(request.auth, ApiToken) else None
-    return Consumer.of(user=request.user, token=token, channel=AccessLogEntry.Channel.API,
-                       ip_address=client_ip(request))
 
 
 @extend_schema_view(
@@ -126,75 +91,6 @@ class VersionDetail(generics.GenericAPIView):
         resource = _versions_resource(request, code)
         version = get_visible_or_404(request, versions_of(resource), pk=pk)
         return Response(VersionDetailSerializer(version).data)
-
-
-class RowsView(APIView):
-    """Online query (联机查询) of the current version."""
-
-    throttle_classes = DATA_THROTTLES
-
-    @extend_schema(
-        tags=["data"], description=FILTER_HELP, responses=RowsSerializer,
-        parameters=[*QUERY_PARAMETERS,
-                    OpenApiParameter("page", int), OpenApiParameter("page_size", int,
-                                                                    description="≤ 500")],
-    )
-    def get(self, request, code: str):
-        resource = _resource(request, code)
-        page = rows_fetch(consumer=_consumer(request), resource=resource,
-                          params=request.query_params)
-        url = request.build_absolute_uri()
-        following = (replace_query_param(url, "page", page.page + 1)
-                     if page.page < page.pages else None)
-        previous = None
-        if page.page > 1:
-            previous = (remove_query_param(url, "page") if page.page == 2
-                        else replace_query_param(url, "page", page.page - 1))
-        return Response({
-            "count": page.count, "next": following, "previous": previous,
-            "version": page.version.number, "columns": page.columns, "masked": page.masked,
-            "results": page.rows,
-        })
-
-
-class PassThroughNegotiation(DefaultContentNegotiation):
-    """``?format=`` names the file format here, not a DRF renderer."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-def streaming_download(download) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Accel-Buffering"] = "no"  # let the reverse proxy pass chunks through
-    response["X-Row-Count"] = str(download.rows)
-    return response
-
-
-class DownloadView(APIView):
-    """Bulk download (批量下载) of the current version, streamed."""
-
-    throttle_classes = DATA_THROTTLES
-    content_negotiation_class = PassThroughNegotiation
-
-    @extend_schema(
-        tags=["data"], description=FILTER_HELP,
-        parameters=[OpenApiParameter("format", str, enum=DataVersion.Format.values,
-                                     description="csv (UTF-8 with BOM), json (JSON lines), xlsx"),
-                    OpenApiParameter("bom", bool, description="CSV: false omits the UTF-8 BOM"),
-                    *QUERY_PARAMETERS],
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
-                   (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.BINARY),
-                   (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
-                       OpenApiResponse(OpenApiTypes.BINARY)},
-    )
-    def get(self, request, code: str):
-        resource = _resource(request, code)
-        download = download_open(consumer=_consumer(request), resource=resource,
-                                 params=request.query_params)
-        return streaming_download(download)
 
 
 class AccessLogFilter(django_filters.FilterSet):

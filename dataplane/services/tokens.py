@@ -1,17 +1,20 @@
 """System tokens (系统对接令牌): per-department API tokens with a scope of grants, an
-expiry and revocation. The key is shown once; only its hash is stored."""
+expiry and revocation. The key is shown once; only its hash is stored.
+
+The scope's grants are sharing's rows (``SystemTokenScope.grants``); this module only
+checks that they belong to the actor's department, so it needs nothing from sharing."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import ApiToken, AuditEvent, User
 from portal.services.audit import audit_record
-from sharing.models import Grant
 
 from ..conf import dataplane_setting
 from ..models import SystemTokenScope
@@ -19,7 +22,7 @@ from ..policies import can_issue_system_token, can_revoke_system_token
 
 
 def _validate(*, actor: User, name: str, expires_at: datetime | None,
-              grants: list[Grant], rate_per_minute: int) -> None:
+              grants: list[Model], rate_per_minute: int) -> None:
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = [_("请填写令牌名称，如对接的业务系统名称。")]
@@ -39,7 +42,7 @@ def _validate(*, actor: User, name: str, expires_at: datetime | None,
 
 @transaction.atomic
 def system_token_issue(*, actor: User, name: str, expires_at: datetime | None,
-                       grants: Iterable[Grant] = (), allow_without_grant: bool = False,
+                       grants: Iterable[Model] = (), allow_without_grant: bool = False,
                        rate_per_minute: int = 120, request=None) -> tuple[ApiToken, str]:
     """Issue a token for the actor's department. Returns the token and its key (shown once)."""
     if not can_issue_system_token(actor, actor.department_id):

@@ -5,8 +5,6 @@ import datetime as dt
 from django import template
 from django.utils.translation import gettext as _
 
-from sharing.models import Purpose
-
 register = template.Library()
 
 
@@ -22,8 +20,3 @@ def cell(value) -> str:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
-
-
-@register.filter
-def purpose_label(value: str) -> str:
-    return str(Purpose(value).label) if value in Purpose.values else value

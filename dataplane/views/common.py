@@ -1,4 +1,4 @@
-"""Helpers of the data pages: who is reading, and showing a service's refusal."""
+"""Helpers of the data pages: showing a service's refusal."""
 
 from collections.abc import Callable
 
@@ -7,15 +7,7 @@ from django.contrib import messages
 
 from portal.errors import DomainError, IllegalTransition, NotPermitted, ValidationFailed
 from portal.models import AuditEvent
-from portal.services.audit import audit_record, client_ip
-
-from ..models import AccessLogEntry
-from ..services.delivery import Consumer
-
-
-def web_consumer(request) -> Consumer:
-    return Consumer.of(user=request.user, token=None, channel=AccessLogEntry.Channel.WEB,
-                       ip_address=client_ip(request))
+from portal.services.audit import audit_record
 
 
 def call_service(request, call: Callable[[], object], *, form: forms.Form | None = None,

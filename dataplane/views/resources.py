@@ -1,28 +1,22 @@
-"""The data index, a resource's data page, uploads, versions and masking rules."""
+"""A provider's data pages: uploads, versions and masking rules."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.selectors import items_active
 from portal.access import get_visible_or_404
 from portal.services.audit import client_ip
-from sharing.access import access_decide
 
 from .. import policies
 from ..forms import MaskingRuleForm, VersionUploadForm
 from ..selectors import (
-    current_version,
     data_resources_visible,
-    grants_usable,
     masking_rules_of,
-    resources_provided,
-    resources_unconditional_with_data,
     versions_of,
 )
 from ..services.masking import masking_preview, masking_rule_delete, masking_rule_set
@@ -30,42 +24,8 @@ from ..services.versions import version_restore, version_upload
 from .common import call_service
 
 
-@login_required
-def index(request):
-    """What the department provides and what it may use."""
-    return render(request, "dataplane/index.html", {
-        "provided": resources_provided(request.user),
-        "grants": grants_usable(request.user),
-        "unconditional": resources_unconditional_with_data(request.user)[:50],
-        "today": timezone.localdate(), "active_tab": "index",
-    })
-
-
 def _resource(request, code: str):
     return get_visible_or_404(request, data_resources_visible(request.user), code=code)
-
-
-@login_required
-def resource_detail(request, code: str):
-    resource = _resource(request, code)
-    user = request.user
-    decision = access_decide(department=user.department, resource=resource)
-    items = list(items_active(resource))
-    rules = masking_rules_of(resource)
-    for item in items:
-        item.rule = rules.get(item.pk)
-        item.granted = item.pk in decision.item_ids
-        item.masked = item.pk in decision.masked_item_ids or bool(
-            item.rule and item.rule.applies_to_all and user.department_id != resource.provider_id)
-    can_versions = policies.can_view_versions(user, resource)
-    return render(request, "dataplane/resource.html", {
-        "resource": resource, "items": items, "decision": decision,
-        "version": current_version(resource),
-        "versions": versions_of(resource)[:20] if can_versions else None,
-        "can_upload": policies.can_upload_version(user, resource),
-        "can_mask": policies.can_edit_masking(user, resource),
-        "upload_form": VersionUploadForm(), "active_tab": "index",
-    })
 
 
 @login_required

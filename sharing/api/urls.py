@@ -1,8 +1,10 @@
 """``/api/v1/sharing/``. A SimpleRouter (no API root): the data plane's routes share the
-prefix."""
+prefix. Online query and download of a resource are delivery's (``sharing.delivery``)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from ..delivery.api import DownloadView, RowsView
 from .views import (
     FilingViewSet,
     GrantViewSet,
@@ -20,4 +22,8 @@ router.register("transfers", TransferViewSet, basename="sharing-transfer")
 router.register("negative-list", NegativeListViewSet, basename="sharing-negative-list")
 router.register("filings", FilingViewSet, basename="sharing-filing")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("resources/<str:code>/rows/", RowsView.as_view(), name="sharing-data-rows"),
+    path("resources/<str:code>/download/", DownloadView.as_view(), name="sharing-data-download"),
+    *router.urls,
+]

@@ -1,6 +1,14 @@
 from django import template
 
+from sharing.models import Purpose
+
 register = template.Library()
+
+
+@register.filter
+def purpose_label(value: str) -> str:
+    """The Chinese label of a purpose value (as recorded in the access log)."""
+    return str(Purpose(value).label) if value in Purpose.values else value
 
 
 @register.simple_tag

@@ -1,6 +1,9 @@
 """Delivering shared data (S9): online query and bulk download, each asked of
 ``access_decide``, limited to the granted items, masked as required and logged (S10).
 
+Sharing decides who may read what; the data plane (``dataplane``) holds the versions,
+the engine, masking and the access log this service drives.
+
 The web pages and the REST API call the same two functions, :func:`rows_fetch` and
 :func:`download_open`, with a :class:`Consumer` describing who reads through which
 channel. A refusal is logged before it is raised; an allowed read is logged before any
@@ -14,26 +17,27 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from catalog.models import DataItem, Resource
+from dataplane.conf import dataplane_setting, engine_config, masking_secret, work_dir
+from dataplane.engine.duck import engine_cursor
+from dataplane.engine.export import prefetched, stream_csv, stream_json_lines, stream_xlsx
+from dataplane.engine.query import FilterError, Op, OutColumn, Query, parse_filter
+from dataplane.engine.types import ColumnType
+from dataplane.errors import NoData, PayloadTooLarge
+from dataplane.models import (
+    AccessLogEntry,
+    DataVersion,
+    MaskingRule,
+    ResourceData,
+    SystemTokenScope,
+)
+from dataplane.services.accesslog import accesslog_append
+from dataplane.services.masking import rule_of
+from dataplane.storage import local_path
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import ApiToken, Department, User
 from portal.params import int_param
-from sharing.access import (
-    AccessDecision,
-    _live_items,
-    _unconditional_item_ids,
-    access_decide,
-)
 
-from ..conf import dataplane_setting, engine_config, masking_secret, work_dir
-from ..engine.duck import engine_cursor
-from ..engine.export import prefetched, stream_csv, stream_json_lines, stream_xlsx
-from ..engine.query import FilterError, Op, OutColumn, Query, parse_filter
-from ..engine.types import ColumnType
-from ..errors import NoData, PayloadTooLarge
-from ..models import AccessLogEntry, DataVersion, MaskingRule, ResourceData, SystemTokenScope
-from ..storage import local_path
-from .accesslog import accesslog_append
-from .masking import rule_of
+from ..access import AccessDecision, _live_items, _unconditional_item_ids, access_decide
 
 RESERVED_PARAMS = frozenset({"page", "page_size", "fields", "format", "purpose", "bom"})
 FORMATS = {
