@@ -187,11 +187,6 @@ def notices_open_overdue(today: date | None = None) -> QuerySet[RectificationNot
     )
 
 
-def notices_due_between(start: date, end: date) -> QuerySet[RectificationNotice]:
-    return RectificationNotice.objects.filter(status__in=OPEN_NOTICE_STATUSES,
-                                              due_on__range=(start, end))
-
-
 def departments_under_consequence() -> QuerySet[Department]:
     """Departments with an escalated notice still open: their informatization projects
     are not approved or accepted and no operations funding is arranged (HN-39)."""

@@ -1,7 +1,6 @@
 """Celery tasks of the assessment: take ids, are idempotent, call services."""
 
 from celery import shared_task
-from django.utils import timezone
 
 from assessment.models import ComputationRun, Plan
 
@@ -24,22 +23,6 @@ def plans_recompute() -> int:
     for run in runs:
         plan_compute(run_id=run.pk)
     return len(runs)
-
-
-@shared_task
-def deadlines_sweep() -> dict[str, int]:
-    """Daily: escalate overdue notices once, remind of notices, objections and complaints."""
-    from assessment.services.complaints import complaints_remind_overdue
-    from assessment.services.rectification import notices_escalate_overdue, notices_remind_due
-    from assessment.services.review import objections_remind_overdue
-
-    today = timezone.localdate()
-    return {
-        "escalated": notices_escalate_overdue(today=today),
-        "notice_reminders": notices_remind_due(today=today),
-        "objection_reminders": objections_remind_overdue(today=today),
-        "complaint_reminders": complaints_remind_overdue(today=today),
-    }
 
 
 @shared_task

@@ -218,14 +218,14 @@ class ChangeEventAdmin(PolicyAdmin, SimpleHistoryAdmin):
     list_select_related = ["department"]
     search_fields = ["title", "department__name"]
     autocomplete_fields = ["department"]
-    fields = ["department", "kind", "title", "occurred_on", "description", "due_on", "remind_on",
+    fields = ["department", "kind", "title", "occurred_on", "description", "due_on",
               "status", "completed_at", "completion_note", "overdue_at"]
     action_form = CommentActionForm
     actions = ["cancel_selected"]
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["due_on", "remind_on", "status", "completed_at", "completion_note", "overdue_at"]
+        readonly = ["due_on", "status", "completed_at", "completion_note", "overdue_at"]
         if obj is not None:
             readonly += ["department", "kind", "title", "occurred_on", "description"]
         return readonly

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("资源目录")
+
+    def ready(self) -> None:
+        from portal.deadlines import deadline_kinds_register
+
+        from .deadlines import KINDS
+
+        deadline_kinds_register(*KINDS)

@@ -6,14 +6,6 @@ from .models import ImportJob
 
 
 @shared_task
-def change_events_sweep() -> dict[str, int]:
-    """Daily: reminders before catalog update deadlines and overdue flags after (C7)."""
-    from .services import change_events_flag_overdue, change_events_remind
-
-    return {"reminded": change_events_remind(), "flagged": change_events_flag_overdue()}
-
-
-@shared_task
 def census_reminders() -> int:
     """Daily: remind departments that have not finished the annual census (C8)."""
     from .services import census_remind

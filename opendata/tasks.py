@@ -3,7 +3,6 @@
 from celery import shared_task
 
 from .services.datasets import datasets_open_type_sync, datasets_withdraw_unopenable
-from .services.deadlines import deadlines_sweep
 from .services.distributions import dataset_data_generate as _generate
 from .services.distributions import datasets_mark_for_refresh
 from .services.products import usage_reports_due
@@ -25,11 +24,6 @@ def data_refresh_sweep() -> int:
     for dataset_id in ids:
         dataset_data_generate.delay(dataset_id)
     return len(ids)
-
-
-@shared_task
-def deadline_sweep() -> int:
-    return deadlines_sweep()
 
 
 @shared_task

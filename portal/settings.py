@@ -299,6 +299,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.calendar_coverage_check",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Every app's deadlines (portal.deadlines): reminders before, escalation after.
+    "deadlines-sweep": {"task": "portal.tasks.deadlines_sweep",
+                        "schedule": crontab(hour=7, minute=30)},
 }
 
 # --- REST API -------------------------------------------------------------------------
@@ -385,9 +388,6 @@ OPENDATA_ANSWER_WORKING_DAYS = env_int("OPENDATA_ANSWER_WORKING_DAYS", 10)
 OPENDATA_APPLICATION_VALID_DAYS = env_int("OPENDATA_APPLICATION_VALID_DAYS", 365)
 OPENDATA_PREVIEW_ROWS = 10
 CELERY_BEAT_SCHEDULE.update({
-    "opendata-deadline-sweep": {
-        "task": "opendata.tasks.deadline_sweep", "schedule": crontab(hour=8, minute=20),
-    },
     "opendata-data-refresh": {
         "task": "opendata.tasks.data_refresh_sweep", "schedule": crontab(minute="*/15"),
     },
@@ -420,12 +420,6 @@ SHARING_PIPELINE = {
     "attachment_max_mb": env_int("SHARING_ATTACHMENT_MAX_MB", 20),
 }
 CELERY_BEAT_SCHEDULE.update({
-    "sharing-deadline-sweep": {
-        "task": "sharing.tasks.deadline_sweep", "schedule": crontab(hour=7, minute=30),
-    },
-    "sharing-grant-expiry": {
-        "task": "sharing.tasks.grant_expiry_sweep", "schedule": crontab(hour=1, minute=40),
-    },
     "sharing-negative-list-review": {
         "task": "sharing.tasks.negative_list_review",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
@@ -452,9 +446,6 @@ ASSESSMENT_NOTICE_DEFAULT_DAYS = env_int("ASSESSMENT_NOTICE_DEFAULT_DAYS", 20)
 ASSESSMENT_REMINDER_WORKING_DAYS = env_int("ASSESSMENT_REMINDER_WORKING_DAYS", 3)
 ASSESSMENT_EVIDENCE_MAX_BYTES = env_int("ASSESSMENT_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 CELERY_BEAT_SCHEDULE.update({
-    "assessment-deadlines": {
-        "task": "assessment.tasks.deadlines_sweep", "schedule": crontab(hour=8, minute=5),
-    },
     "assessment-annual-reports": {
         "task": "assessment.tasks.annual_reports_sweep", "schedule": crontab(hour=8, minute=15),
     },
@@ -522,9 +513,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "ResourceFormatEnum": "catalog.models.ResourceFormat",
 })
 CELERY_BEAT_SCHEDULE.update({
-    "catalog-change-deadlines": {
-        "task": "catalog.tasks.change_events_sweep", "schedule": crontab(hour=8, minute=20),
-    },
     "catalog-census-reminders": {
         "task": "catalog.tasks.census_reminders", "schedule": crontab(hour=8, minute=25),
     },

@@ -65,3 +65,22 @@ def calendar_coverage_check() -> list[int]:
     for year in missing:
         calendar_alert_missing(year=year)
     return missing
+
+
+@shared_task
+def deadlines_sweep() -> dict[str, dict[str, int]]:
+    """Daily: remind before and escalate after every registered deadline (P3)."""
+    from portal.deadlines import deadlines_sweep as sweep
+
+    return {name: vars(report) for name, report in sweep().items()}
+
+
+@shared_task
+def notifications_email(keys: list[str]) -> int:
+    """Queue the email of each notification a sweep created under ``keys`` (each is sent
+    at most once by :func:`notification_email_send`)."""
+    pending = list(Notification.objects.filter(key__in=keys, emailed_at__isnull=True)
+                   .exclude(user__email="").values_list("pk", flat=True))
+    for pk in pending:
+        notification_email_send.delay(pk)
+    return len(pending)

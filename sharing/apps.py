@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SharingConfig(AppConfig):
     name = "sharing"
     verbose_name = _("共享交换")
+
+    def ready(self) -> None:
+        from portal.deadlines import deadline_kinds_register
+
+        from .services.kinds import ALL_KINDS
+
+        deadline_kinds_register(*ALL_KINDS)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.models.deadlines import DeadlineMarkers
 from portal.workflow import Transition, TransitionTable
 
 
@@ -336,7 +337,7 @@ SELF_ASSESSMENT_TRANSITIONS = TransitionTable(
 )
 
 
-class ScoreObjection(models.Model):
+class ScoreObjection(DeadlineMarkers):
     """A unit's objection to one of its scores and the authority's written answer (A3)."""
 
     class Status(models.TextChoices):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.models.deadlines import DeadlineMarkers
 from portal.workflow import Transition, TransitionTable
 
 
@@ -80,7 +81,7 @@ class Evidence(models.Model):
         return self.name
 
 
-class RectificationNotice(models.Model):
+class RectificationNotice(DeadlineMarkers):
     """A notice to rectify a violation, with a deadline (A5, HN-39, NAT-24, HY-26).
 
     Notices are issued by the authority, or proposed by the indicator computation and
@@ -267,7 +268,7 @@ ANNUAL_REPORT_TRANSITIONS = TransitionTable(
 )
 
 
-class Complaint(models.Model):
+class Complaint(DeadlineMarkers):
     """A department's written complaint about another's violation (A7, HN-41, YS-29)."""
 
     class Status(models.TextChoices):

@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import deadlines
 from assessment.models import COMPLAINT_TRANSITIONS, Complaint, RectificationNotice, Violation
 from assessment.policies import can_file_complaint, can_handle_complaint, can_state_on_complaint
 from assessment.services.common import authority_users, department_signers, required_text, setting
 from assessment.services.evidence import evidence_attach
+from portal.deadlines import deadline_start
 from portal.errors import Conflict, NotPermitted, ValidationFailed
-from portal.models import Department, Notification, User
+from portal.models import Department, User
 from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workdays import add_working_days
 from portal.workflow import transition_apply
@@ -47,12 +49,14 @@ def complaint_submit(
         raise ValidationFailed(_("不能投诉本部门。"), fields={"respondent": [_("请选择其他部门。")]})
     if violation not in Violation.values:
         raise ValidationFailed(_("请选择违规类型。"), fields={"violation": [_("请选择违规类型。")]})
-    complaint = Complaint.objects.create(
+    complaint = Complaint(
         complainant_id=actor.department_id, respondent=respondent, violation=violation,
         subject=required_text(subject, "subject", _("请填写投诉事由。")),
         description=required_text(description, "description", _("请填写投诉内容和事实经过。")),
-        submitted_by=actor,
-        due_on=add_working_days(timezone.localdate(), setting("COMPLAINT_ANSWER_DAYS")))
+        submitted_by=actor)
+    deadline_start(kind=deadlines.COMPLAINT, obj=complaint, due_on=add_working_days(
+        timezone.localdate(), setting("COMPLAINT_ANSWER_DAYS")))
+    complaint.save()
     complaint.number = _("投诉〔%(year)d〕%(n)d 号") % {"year": complaint.submitted_at.year,
                                                      "n": complaint.pk}
     complaint.save(update_fields=["number"])
@@ -142,18 +146,3 @@ def complaint_reject(*, actor: User, complaint: Complaint, answer: str) -> Compl
                      comment=answer, save=False)
     _answered(complaint, actor, answer)
     return complaint
-
-
-def complaints_remind_overdue(*, today: date | None = None) -> int:
-    """Tell the authority once about each complaint past its answer deadline."""
-    today = today or timezone.localdate()
-    sent = 0
-    for complaint in Complaint.objects.filter(
-            status__in=[Complaint.Status.SUBMITTED, Complaint.Status.HANDLING],
-            due_on__lt=today).select_related("respondent"):
-        sent += bool(notify(
-            users=authority_users(complaint.respondent.region_id),
-            key=f"assessment:complaint:{complaint.pk}:overdue",
-            title=_("投诉已超过答复期限：%(subject)s") % {"subject": complaint.subject},
-            url=_url(complaint), level=Notification.Level.ESCALATION))
-    return sent

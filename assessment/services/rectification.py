@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from assessment import deadlines
 from assessment.indicators import INDICATORS
 from assessment.models import (
     ESCALATION_CONSEQUENCE,
@@ -30,7 +31,7 @@ from assessment.models import (
     Violation,
 )
 from assessment.policies import can_issue_notice, can_manage_notice, can_report_notice
-from assessment.selectors import notices_due_between, notices_open_overdue
+from assessment.selectors import notices_open_overdue
 from assessment.services.common import (
     authority_users,
     department_heads,
@@ -40,6 +41,7 @@ from assessment.services.common import (
     setting,
 )
 from assessment.services.evidence import evidence_attach
+from portal.deadlines import deadline_start
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Department, Notification, User
 from portal.services.inbox import inbox_add, inbox_close, notify
@@ -70,7 +72,8 @@ def _issue(notice: RectificationNotice, *, actor: User, due_on: date | None, req
            comment: str = "") -> RectificationNotice:
     today = timezone.localdate()
     due_on = due_on or add_working_days(today, setting("NOTICE_DEFAULT_DAYS"))
-    notice.due_on = future_date(due_on, today=today, field="due_on", label=_("整改期限"))
+    deadline_start(kind=deadlines.NOTICE, obj=notice,
+                   due_on=future_date(due_on, today=today, field="due_on", label=_("整改期限")))
     transition_apply(obj=notice, table=NOTICE_TRANSITIONS, action="issue", actor=actor,
                      comment=comment, save=False)
     notice.requirement = requirement.strip() or notice.requirement or _(
@@ -198,8 +201,8 @@ def notice_return(*, actor: User, notice: RectificationNotice, comment: str,
         raise NotPermitted(_("您不能处理该整改通知。"), target=notice)
     comment = required_text(comment, "comment", _("请填写退回理由，说明还需整改的内容。"))
     if due_on is not None:
-        notice.due_on = future_date(due_on, today=timezone.localdate(), field="due_on",
-                                    label=_("整改期限"))
+        deadline_start(kind=deadlines.NOTICE, obj=notice, due_on=future_date(
+            due_on, today=timezone.localdate(), field="due_on", label=_("整改期限")))
     event = transition_apply(obj=notice, table=NOTICE_TRANSITIONS, action="return", actor=actor,
                              comment=comment, save=False)
     notice.save()
@@ -212,48 +215,21 @@ def notice_return(*, actor: User, notice: RectificationNotice, comment: str,
 
 
 def notice_escalate(*, notice_id: int, today: date | None = None) -> bool:
-    """Escalate one overdue notice, once. Returns whether it was escalated now."""
+    """Escalate one overdue notice, once, recording its consequences (HN-39): projects not
+    approved or accepted, no operations funding. The deadline sweep tells the department's
+    head and the authority (``assessment.deadlines.NOTICE``). Returns whether it was
+    escalated now."""
     today = today or timezone.localdate()
-    with transaction.atomic():
-        notice = notices_open_overdue(today).select_for_update().filter(pk=notice_id).first()
-        if notice is None:
-            return False
-        transition_apply(obj=notice, table=NOTICE_TRANSITIONS, action="escalate", actor=None,
-                         comment=str(ESCALATION_CONSEQUENCE), save=False)
-        notice.escalated_at = timezone.now()
-        notice.consequence = str(ESCALATION_CONSEQUENCE)
-        notice.project_hold = notice.funding_hold = True
-        notice.save()
-        department = Department.objects.get(pk=notice.department_id)
-        recipients = list(department_heads(department.pk)) + list(
-            authority_users(department.region_id))
-        notify(users=recipients, key=f"assessment:notice:{notice.pk}:escalated",
-               title=_("整改通知逾期未完成，已督办：%(dept)s %(number)s") % {
-                   "dept": department.name, "number": notice.number},
-               body=notice.consequence, url=_url(notice), level=Notification.Level.ESCALATION)
+    notice = notices_open_overdue(today).select_for_update().filter(pk=notice_id).first()
+    if notice is None:
+        return False
+    transition_apply(obj=notice, table=NOTICE_TRANSITIONS, action="escalate", actor=None,
+                     comment=str(ESCALATION_CONSEQUENCE), save=False)
+    notice.escalated_at = timezone.now()
+    notice.consequence = str(ESCALATION_CONSEQUENCE)
+    notice.project_hold = notice.funding_hold = True
+    notice.save()
     return True
-
-
-def notices_escalate_overdue(*, today: date | None = None) -> int:
-    """The daily sweep: every open notice past its deadline is escalated once."""
-    today = today or timezone.localdate()
-    ids = list(notices_open_overdue(today).values_list("pk", flat=True))
-    return sum(notice_escalate(notice_id=pk, today=today) for pk in ids)
-
-
-def notices_remind_due(*, today: date | None = None) -> int:
-    """Remind departments of notices due within the next few working days (once per deadline)."""
-    today = today or timezone.localdate()
-    horizon = add_working_days(today, setting("REMINDER_WORKING_DAYS"))
-    sent = 0
-    for notice in notices_due_between(today, horizon):
-        sent += bool(notify(
-            users=department_signers([notice.department_id]),
-            key=f"assessment:notice:{notice.pk}:reminder:{notice.due_on:%Y%m%d}",
-            title=_("整改期限将至（%(due)s）：%(number)s") % {
-                "due": f"{notice.due_on:%Y-%m-%d}", "number": notice.number},
-            url=_url(notice), level=Notification.Level.REMINDER))
-    return sent
 
 
 def notices_propose(*, plan: Plan, run: ComputationRun | None, indicators: list[PlanIndicator],

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import deadlines
 from assessment.models import (
     OBJECTION_TRANSITIONS,
     SELF_ASSESSMENT_TRANSITIONS,
@@ -36,8 +37,9 @@ from assessment.services.common import (
 )
 from assessment.services.compute import results_refresh
 from assessment.services.evidence import evidence_attach
+from portal.deadlines import deadline_start
 from portal.errors import Conflict, NotPermitted, ValidationFailed
-from portal.models import Notification, User
+from portal.models import User
 from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workdays import add_working_days
 from portal.workflow import transition_apply
@@ -185,9 +187,11 @@ def objection_raise(*, actor: User, score: Score, reason: str) -> ScoreObjection
     if score.objections.filter(status=ScoreObjection.Status.OPEN).exists():
         raise Conflict(_("该指标已有待答复的异议，请等待答复。"), target=score)
     reason = required_text(reason, "reason", _("请写明异议理由和依据。"))
-    objection = ScoreObjection.objects.create(
-        score=score, reason=reason, raised_by=actor, score_before=score.score,
-        due_on=add_working_days(timezone.localdate(), setting("OBJECTION_ANSWER_DAYS")))
+    objection = ScoreObjection(score=score, reason=reason, raised_by=actor,
+                               score_before=score.score)
+    deadline_start(kind=deadlines.OBJECTION, obj=objection, due_on=add_working_days(
+        timezone.localdate(), setting("OBJECTION_ANSWER_DAYS")))
+    objection.save()
     inbox_add(users=authority_users(score.plan.region_id),
               key=f"assessment:objection:{objection.pk}:answer",
               title=_("答复得分异议：%(unit)s · %(indicator)s") % {
@@ -231,19 +235,3 @@ def objection_answer(*, actor: User, objection: ScoreObjection, upheld: bool, an
            body=answer, url=_unit_url(objection.score.unit))
     results_refresh(plan=objection.score.plan)
     return objection
-
-
-def objections_remind_overdue(*, today=None) -> int:
-    """Remind the authority of objections past their answer deadline (once each)."""
-    today = today or timezone.localdate()
-    sent = 0
-    for objection in ScoreObjection.objects.filter(
-            status=ScoreObjection.Status.OPEN, due_on__lt=today).select_related(
-            "score__plan", "score__unit", "score__indicator"):
-        sent += bool(notify(
-            users=authority_users(objection.score.plan.region_id),
-            key=f"assessment:objection:{objection.pk}:overdue",
-            title=_("得分异议已超过答复期限：%(unit)s · %(indicator)s") % {
-                "unit": objection.score.unit.name, "indicator": objection.score.indicator.name},
-            url=_unit_url(objection.score.unit), level=Notification.Level.ESCALATION))
-    return sent

@@ -6,13 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.models.deadlines import DeadlineMarkers
 from portal.workflow import Transition, TransitionTable
 
 # NAT-8, HN-8: the catalog is updated within 15 working days of the change.
 CHANGE_DEADLINE_WORKING_DAYS = 15
 
 
-class ChangeEvent(models.Model):
+class ChangeEvent(DeadlineMarkers):
     """A law revision or a change of a department's functions (C7): opens a deadline."""
 
     class Kind(models.TextChoices):
@@ -33,8 +34,6 @@ class ChangeEvent(models.Model):
     description = models.TextField(_("说明"), blank=True)
     occurred_on = models.DateField(_("发生日期"))
     due_on = models.DateField(_("更新期限"), editable=False)
-    remind_on = models.DateField(_("提醒日期"), null=True, editable=False,
-                                 help_text=_("期限前 5 个工作日开始提醒"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices,
                               default=Status.OPEN)
     resources = models.ManyToManyField("catalog.Resource", blank=True,
@@ -56,7 +55,6 @@ class ChangeEvent(models.Model):
         ordering = ["-recorded_at"]
         indexes = [
             models.Index(fields=["status", "due_on"], name="catalog_change_status_due"),
-            models.Index(fields=["status", "remind_on"], name="catalog_change_status_remind"),
         ]
 
     def __str__(self) -> str:

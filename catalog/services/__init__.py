@@ -11,8 +11,6 @@ from .deadlines import (
     change_event_cancel,
     change_event_complete,
     change_event_record,
-    change_events_flag_overdue,
-    change_events_remind,
 )
 from .projects import (
     project_approve,
@@ -44,8 +42,6 @@ __all__ = [
     "change_event_cancel",
     "change_event_complete",
     "change_event_record",
-    "change_events_flag_overdue",
-    "change_events_remind",
     "open_revision",
     "project_approve",
     "project_complete",

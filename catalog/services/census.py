@@ -26,8 +26,9 @@ from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workflow import transition_apply
 
 from .. import policies
+from ..deadlines import reminder_days
 from ..models import CENSUS_ENTRY_TRANSITIONS, CENSUS_TRANSITIONS, Census, CensusEntry, Resource
-from .deadlines import REMINDER_DAYS_BEFORE, working_days_before
+from .deadlines import working_days_before
 
 
 def _department_key(census_id: int, department_id: int) -> str:
@@ -49,7 +50,7 @@ def census_open(*, actor: User, year: int, due_on: date, title: str = "") -> Cen
         raise Conflict(_("%(year)d 年度的目录普查已经发起。") % {"year": year})
     census = Census.objects.create(
         year=year, title=title or _("%(year)d 年度信息资源目录普查") % {"year": year},
-        due_on=due_on, remind_on=working_days_before(due_on, REMINDER_DAYS_BEFORE[0]),
+        due_on=due_on, remind_on=working_days_before(due_on, max(reminder_days())),
         opened_by=actor,
     )
     registered = Resource.objects.filter(status=Resource.Status.REGISTERED).values_list(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import OpenType, Theme, UpdateCycle
+from portal.models.deadlines import DeadlineMarkers
 from portal.search import SearchableModel
 from portal.workflow import Transition, TransitionTable
 
@@ -29,7 +30,7 @@ from ..vocab import DistributionFormat, Licence
 PUBLISHABLE_OPEN_TYPES = (OpenType.UNCONDITIONAL, OpenType.CONDITIONAL)
 
 
-class Dataset(SearchableModel):
+class Dataset(DeadlineMarkers, SearchableModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PROPOSED = "proposed", _("待审核")
@@ -224,7 +225,7 @@ class Distribution(models.Model):
         return self.format != DistributionFormat.API
 
 
-class DatasetUpdate(models.Model):
+class DatasetUpdate(DeadlineMarkers):
     """A proposed change to a published dataset: metadata and field rules (O2)."""
 
     class Status(models.TextChoices):

@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import Theme
+from portal.models.deadlines import DeadlineMarkers
 from portal.workflow import Transition, TransitionTable
 
 
-class DataRequest(models.Model):
+class DataRequest(DeadlineMarkers):
     """Anyone asks for a dataset; the center routes it to a department, which answers.
 
     Everything but the contact details is public, including the status and the answer.

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.models.deadlines import DeadlineMarkers
 from portal.workflow import Transition, TransitionTable
 
 
@@ -76,7 +77,7 @@ COMMENT_TRANSITIONS = TransitionTable(
 )
 
 
-class AccessApplication(models.Model):
+class AccessApplication(DeadlineMarkers):
     """A public user's application for a conditionally open dataset (O5)."""
 
     class Status(models.TextChoices):

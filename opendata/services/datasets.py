@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import DataItem, OpenType, Resource, Theme
+from portal.deadlines import deadline_start
 from portal.errors import Conflict, NotPermitted, ValidationFailed
 from portal.models import Role, User
 from portal.search import search_index_update
@@ -30,7 +31,7 @@ from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
-from .. import policies
+from .. import deadlines, policies
 from ..caching import catalog_touch
 from ..models import (
     TRANSITIONS,
@@ -288,8 +289,8 @@ def dataset_propose(*, actor: User, dataset: Dataset, comment: str = "") -> Data
     transition_apply(obj=dataset, table=TRANSITIONS, action="propose", actor=actor,
                      comment=comment, save=False)
     dataset.proposed_at = timezone.now()
-    dataset.review_due_on = add_working_days(timezone.localdate(),
-                                             settings.OPENDATA_REVIEW_WORKING_DAYS)
+    deadline_start(kind=deadlines.DATASET, obj=dataset, due_on=add_working_days(
+        timezone.localdate(), settings.OPENDATA_REVIEW_WORKING_DAYS))
     dataset.save()
     inbox_add(users=_reviewers(), key=f"opendata:dataset:{dataset.pk}:review",
               title=_("开放数据发布审核：%(title)s") % {"title": dataset.title},
@@ -492,8 +493,8 @@ def update_propose(*, actor: User, update: DatasetUpdate) -> DatasetUpdate:
     field_rules_check(update.field_rules, _items(update.dataset.resource))
     transition_apply(obj=update, table=UPDATE_TRANSITIONS, action="propose", actor=actor,
                      save=False)
-    update.review_due_on = add_working_days(timezone.localdate(),
-                                            settings.OPENDATA_REVIEW_WORKING_DAYS)
+    deadline_start(kind=deadlines.UPDATE, obj=update, due_on=add_working_days(
+        timezone.localdate(), settings.OPENDATA_REVIEW_WORKING_DAYS))
     update.save()
     inbox_add(users=_reviewers(), key=f"opendata:update:{update.pk}:review",
               title=_("开放数据更新审核：%(title)s") % {"title": update.dataset.title},

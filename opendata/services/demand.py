@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Resource
+from portal.deadlines import deadline_start
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Department, Role, User
 from portal.selectors import users_with_role
@@ -18,7 +19,7 @@ from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
-from .. import policies
+from .. import deadlines, policies
 from ..models import (
     PLAN_TRANSITIONS,
     PUBLISHABLE_OPEN_TYPES,
@@ -75,7 +76,8 @@ def request_route(*, actor: User, request: DataRequest, department: Department,
                      comment=comment, save=False)
     request.department = department
     request.routed_at = timezone.now()
-    request.due_on = add_working_days(timezone.localdate(), settings.OPENDATA_ANSWER_WORKING_DAYS)
+    deadline_start(kind=deadlines.REQUEST, obj=request, due_on=add_working_days(
+        timezone.localdate(), settings.OPENDATA_ANSWER_WORKING_DAYS))
     request.save()
     inbox_close(key=f"opendata:request:{request.pk}:route")
     if previous and previous != department.pk:

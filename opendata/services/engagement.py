@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import OpenType
+from portal.deadlines import deadline_start
 from portal.errors import Conflict, NotPermitted, ValidationFailed
 from portal.models import Role, User
 from portal.selectors import users_with_role
@@ -19,7 +20,7 @@ from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
-from .. import policies
+from .. import deadlines, policies
 from ..models import (
     APPLICATION_TRANSITIONS,
     COMMENT_TRANSITIONS,
@@ -122,12 +123,13 @@ def application_submit(*, actor: User, dataset: Dataset, purpose_kind: str, purp
         raise ValidationFailed(_("请选择用途类别。"), fields={"purpose_kind": [_("请选择用途类别。")]})
     try:
         with transaction.atomic():
-            application = AccessApplication.objects.create(
+            application = AccessApplication(
                 dataset=dataset, applicant=actor, purpose_kind=purpose_kind,
                 purpose=purpose.strip(), contact_phone=contact_phone.strip(),
-                organisation=organisation.strip(), security_measures=security_measures.strip(),
-                due_on=add_working_days(timezone.localdate(),
-                                        settings.OPENDATA_ANSWER_WORKING_DAYS))
+                organisation=organisation.strip(), security_measures=security_measures.strip())
+            deadline_start(kind=deadlines.APPLICATION, obj=application, due_on=add_working_days(
+                timezone.localdate(), settings.OPENDATA_ANSWER_WORKING_DAYS))
+            application.save(force_insert=True)
     except IntegrityError:
         raise Conflict(_("您已提交过该数据集的申请，请等待审批结果或在“我的数据”中查看。"),
                        target=dataset, action="apply") from None

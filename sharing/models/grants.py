@@ -21,6 +21,7 @@ from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from catalog.models import SharingMethod
+from portal.models.deadlines import DeadlineMarkers
 
 from .enums import Purpose
 
@@ -29,7 +30,7 @@ CONSUME_RESOURCE = "consume_resource"
 CONSUME_DATAITEM = "consume_dataitem"
 
 
-class Grant(models.Model):
+class Grant(DeadlineMarkers):
     class State(models.TextChoices):
         """Derived from the dates and ``revoked_at``; never stored."""
 
@@ -71,11 +72,6 @@ class Grant(models.Model):
                                    on_delete=models.SET_NULL, related_name="+",
                                    verbose_name=_("撤销人"))
     revoke_reason = models.TextField(_("撤销原因"), blank=True)
-    # Set by the daily task: the expiry reminder was sent / the permissions were removed.
-    expiry_reminded_on = models.DateField(_("到期提醒日期"), null=True, blank=True,
-                                          editable=False)
-    expired_processed_at = models.DateTimeField(_("到期处理时间"), null=True, blank=True,
-                                                editable=False)
 
     history = HistoricalRecords(m2m_fields=[items, masked_items])
 

@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.models.deadlines import DeadlineFields
 from portal.workflow import Transition, TransitionTable
-
-from .deadlines import DeadlineFields
 
 
 class Objection(DeadlineFields):

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import SharingMethod
+from portal.models.deadlines import DeadlineFields
 from portal.workflow import Transition, TransitionTable
 
-from .deadlines import DeadlineFields
 from .enums import Purpose
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import DataItem, SharingType
+from portal.deadlines import audience_users, step_close, step_open
 from portal.errors import IllegalTransition, NotPermitted, ValidationFailed
 from portal.models import Role, User
 from portal.services.inbox import notify
@@ -27,7 +28,6 @@ from ..policies import (
 from ..uploads import upload_validate
 from .catalog_bridge import resource_sharing_type_set
 from .co_reviews import DISPUTE_CO_REVIEW_ROLES, co_reviews_agreed, co_reviews_open
-from .deadlines import audience_users, step_close, step_open
 from .kinds import REQUEST
 
 S = ShareRequest.Status

@@ -174,35 +174,8 @@ def grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
     return grant
 
 
-def grants_expiry_sweep(*, today: date | None = None) -> dict[str, int]:
-    """Remind holders before a grant expires (once) and take the permissions of expired
-    grants away (once). Safe to run twice: each row carries its marker."""
-    from portal.workdays import add_working_days
-
-    from ..pipeline import config
-
-    today = today or timezone.localdate()
-    horizon = add_working_days(today, int(config()["grant_expiry_notice_days"]))
-    expiring = list(Grant.objects.filter(
-        revoked_at__isnull=True, valid_until__gte=today, valid_until__lte=horizon,
-        expiry_reminded_on__isnull=True).select_related("resource"))
-    for grant in expiring:
-        notify(users=_department_contacts(grant.department_id),
-               key=f"sharing:grant:{grant.pk}:expiring",
-               title=_("共享授权即将到期：%(resource)s") % {"resource": grant.resource.name},
-               body=_("到期日期 %(day)s，如需继续使用请及时重新申请。") % {"day": grant.valid_until},
-               url=grant_url(grant), level=Notification.Level.REMINDER)
-    Grant.objects.filter(pk__in=[g.pk for g in expiring]).update(expiry_reminded_on=today)
-    expired = list(Grant.objects.filter(revoked_at__isnull=True, valid_until__lt=today,
-                                        expired_processed_at__isnull=True)
-                   .select_related("resource", "department"))
-    for grant in expired:
-        with transaction.atomic():
-            grant_permissions_sync(department=grant.department, resource=grant.resource,
-                                   today=today)
-            Grant.objects.filter(pk=grant.pk).update(expired_processed_at=timezone.now())
-            notify(users=_department_contacts(grant.department_id),
-                   key=f"sharing:grant:{grant.pk}:expired",
-                   title=_("共享授权已到期：%(resource)s") % {"resource": grant.resource.name},
-                   url=grant_url(grant))
-    return {"reminded": len(expiring), "expired": len(expired)}
+def grants_permissions_expire(*, grant_ids: list[int], today: date) -> None:
+    """Take away the object permissions of grants that expired (S5); the portal's deadline
+    sweep calls this once per grant, after telling the holders (``kinds.GRANT``)."""
+    for grant in Grant.objects.filter(pk__in=grant_ids).select_related("resource", "department"):
+        grant_permissions_sync(department=grant.department, resource=grant.resource, today=today)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import DataItem, Resource
+from portal.deadlines import audience_users, step_close, step_open
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Role, User
 from portal.services.inbox import notify
@@ -22,7 +23,6 @@ from ..policies import (
     can_withdraw_objection,
 )
 from ..uploads import upload_validate
-from .deadlines import audience_users, step_close, step_open
 from .kinds import OBJECTION
 
 

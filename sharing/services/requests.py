@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import DataItem, Resource, SharingMethod, SharingType
+from portal.deadlines import audience_users, step_close, step_open
 from portal.errors import IllegalTransition, NotPermitted, ValidationFailed
 from portal.models import Role, User
 from portal.services.inbox import notify
@@ -30,7 +31,6 @@ from ..policies import (
     can_withdraw_request,
 )
 from ..uploads import upload_validate
-from .deadlines import audience_users, step_close, step_open
 from .grants import grant_create
 from .kinds import REQUEST
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import DataItem
+from portal.deadlines import audience_users, step_close, step_key, step_open
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Department, Role, User
 from portal.services.inbox import inbox_close, notify
@@ -17,7 +18,6 @@ from portal.workflow import transition_apply
 from .. import pipeline
 from ..models import TRANSFER_TRANSITIONS, Grant, TransferRequest
 from ..policies import can_request_transfer, can_withdraw_transfer, transfer_side
-from .deadlines import audience_users, step_close, step_key, step_open
 from .kinds import TRANSFER
 
 
@@ -95,7 +95,7 @@ def transfer_consent(*, actor: User, transfer: TransferRequest, agree: bool,
     audience = [(Role.AUTHORITY, None)] if side == "authority" else [
         (Role.DATA_ADMIN, transfer.provider_id)]
     for user in audience_users(audience):
-        inbox_close(key=step_key(TRANSFER.name, transfer.pk, transfer.step_seq), user=user)
+        inbox_close(key=step_key(TRANSFER, transfer.pk, transfer.step_seq), user=user)
     transfer._history_user = actor
     if not agree:
         action = "refuse"

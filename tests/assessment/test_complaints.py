@@ -10,6 +10,7 @@ from django.utils import timezone
 from assessment.models import Complaint, RectificationNotice, Violation
 from assessment.selectors import complaints_visible
 from assessment.services import complaints
+from portal.deadlines import deadlines_sweep
 from portal.errors import Conflict, IllegalTransition, NotPermitted, ValidationFailed
 from portal.workdays import add_working_days
 
@@ -70,6 +71,7 @@ def test_a7_rules(admin_a, clerk_a, department, other_department, authority, adm
 def test_a7_overdue_complaint_is_flagged_once(admin_a, other_department, authority):
     complaint = file(admin_a, other_department)
     later = complaint.due_on + timedelta(days=1)
-    assert complaints.complaints_remind_overdue(today=later) == 1
-    assert complaints.complaints_remind_overdue(today=later) == 0
-    assert authority.notifications.filter(key=f"assessment:complaint:{complaint.pk}:overdue").exists()
+    assert deadlines_sweep(today=later)["assessment.complaint"].escalated == 1
+    assert deadlines_sweep(today=later)["assessment.complaint"].escalated == 0
+    assert authority.notifications.filter(
+        key=f"assessment:complaint:{complaint.pk}:s1:escalation").exists()

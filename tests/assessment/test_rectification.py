@@ -10,6 +10,7 @@ from django.utils import timezone
 from assessment.models import RectificationNotice, Violation
 from assessment.selectors import departments_under_consequence, notices_visible
 from assessment.services import rectification
+from portal.deadlines import deadlines_sweep
 from portal.errors import IllegalTransition, NotPermitted, ValidationFailed
 from portal.models import Notification, WorkflowEvent
 from tests.assessment import builders
@@ -93,16 +94,20 @@ def test_a5_returned_report_reopens_the_task(authority, department, admin_a):
     assert not admin_a.inbox_items.filter(done_at__isnull=True).exists()
 
 
+def escalated(today):
+    return deadlines_sweep(today=today)["assessment.notice"].escalated
+
+
 def test_a5_overdue_notice_is_escalated_once_with_consequence(authority, department, head_a):
     notice = issue(authority, department, due_on=timezone.localdate() + timedelta(days=1))
     later = timezone.localdate() + timedelta(days=3)
-    assert rectification.notices_escalate_overdue(today=later) == 1
-    assert rectification.notices_escalate_overdue(today=later) == 0
+    assert escalated(later) == 1
+    assert escalated(later) == 0
     notice.refresh_from_db()
     assert notice.status == RectificationNotice.Status.ESCALATED and notice.escalated_at
     assert notice.project_hold and notice.funding_hold and "运维经费" in notice.consequence
     assert department in departments_under_consequence()
-    notes = Notification.objects.filter(key=f"assessment:notice:{notice.pk}:escalated")
+    notes = Notification.objects.filter(key=f"assessment:notice:{notice.pk}:s1:escalation")
     assert {n.user for n in notes} == {head_a, authority}
     assert notes.first().level == Notification.Level.ESCALATION
     assert WorkflowEvent.objects.filter(action="escalate", target_id=str(notice.pk)).count() == 1
@@ -110,7 +115,7 @@ def test_a5_overdue_notice_is_escalated_once_with_consequence(authority, departm
 
 def test_a5_escalated_notice_can_still_be_rectified(authority, department, admin_a):
     notice = issue(authority, department, due_on=timezone.localdate() + timedelta(days=1))
-    rectification.notices_escalate_overdue(today=timezone.localdate() + timedelta(days=3))
+    escalated(timezone.localdate() + timedelta(days=3))
     rectification.notice_report(actor=admin_a, notice=notice, body="已整改")
     rectification.notice_accept(actor=authority, notice=notice)
     assert department not in departments_under_consequence()
@@ -120,15 +125,14 @@ def test_a5_notices_not_yet_due_or_reported_are_not_escalated(authority, departm
     issue(authority, department, due_on=timezone.localdate() + timedelta(days=30))
     reported = issue(authority, department, due_on=timezone.localdate() + timedelta(days=1))
     rectification.notice_report(actor=admin_a, notice=reported, body="已整改")
-    assert rectification.notices_escalate_overdue(
-        today=timezone.localdate() + timedelta(days=5)) == 0
+    assert escalated(timezone.localdate() + timedelta(days=5)) == 0
 
 
 def test_a5_reminder_before_the_deadline_is_sent_once(authority, department, admin_a):
     notice = issue(authority, department, due_on=timezone.localdate() + timedelta(days=1))
-    assert rectification.notices_remind_due() == 1
-    assert rectification.notices_remind_due() == 0
-    assert admin_a.notifications.filter(key__startswith=f"assessment:notice:{notice.pk}:reminder")\
+    assert deadlines_sweep()["assessment.notice"].reminded == 1
+    assert deadlines_sweep()["assessment.notice"].reminded == 0
+    assert admin_a.notifications.filter(key__startswith=f"assessment:notice:{notice.pk}:s1:reminder")\
         .count() == 1
 
 

@@ -10,6 +10,7 @@ from assessment import tasks
 from assessment.models import ComputationRun, RectificationNotice, Violation
 from assessment.services import rectification
 from portal.celery import app
+from portal.tasks import deadlines_sweep
 from tests.assessment.helpers import activated
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +20,7 @@ def test_beat_schedule_names_registered_tasks():
     import assessment.tasks  # noqa: F401  (registers the tasks)
 
     ours = {k: v for k, v in settings.CELERY_BEAT_SCHEDULE.items() if k.startswith("assessment-")}
-    assert set(ours) == {"assessment-deadlines", "assessment-annual-reports",
-                         "assessment-recompute"}
+    assert set(ours) == {"assessment-annual-reports", "assessment-recompute"}
     for entry in ours.values():
         assert entry["task"] in app.tasks
 
@@ -39,8 +39,8 @@ def test_a5_deadline_sweep_task_escalates_once(authority, department):
         due_on=timezone.localdate() + timedelta(days=1))
     RectificationNotice.objects.filter(pk=notice.pk).update(
         due_on=timezone.localdate() - timedelta(days=1))
-    assert tasks.deadlines_sweep.delay().get()["escalated"] == 1
-    assert tasks.deadlines_sweep.delay().get()["escalated"] == 0
+    assert deadlines_sweep.delay().get()["assessment.notice"]["escalated"] == 1
+    assert deadlines_sweep.delay().get()["assessment.notice"]["escalated"] == 0
 
 
 def test_a2_compute_task_is_idempotent(plan):

@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import SharingMethod
+from portal.deadlines import deadlines_sweep as deadline_sweep
 from portal.models import Notification, Role
 from portal.workdays import add_working_days
 from sharing.models import Purpose, ShareRequest
-from sharing.services.deadlines import deadline_sweep
 from tests.factories import DepartmentFactory, UserFactory
 from tests.sharing.factories import resource_with_items
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from opendata.models import DataProduct, DataRequest, OpenPlan
 from opendata.selectors import plan_progress
 from opendata.services import demand, products
-from opendata.services.deadlines import deadlines_sweep
+from portal.deadlines import deadlines_sweep
 from portal.errors import IllegalTransition, NotPermitted, ValidationFailed
 from portal.models import InboxItem, Notification
 

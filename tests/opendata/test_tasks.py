@@ -40,6 +40,5 @@ def test_generation_failure_is_reported_and_not_retried_for_the_same_version(
     assert tasks.data_refresh_sweep() == 0  # same version: not retried
 
 
-def test_deadline_and_report_tasks_run(center):
-    assert tasks.deadline_sweep() == 0
+def test_report_task_runs(center):
     assert tasks.usage_report_reminders() == 0

@@ -7,13 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from portal.deadlines import deadlines_sweep as deadline_sweep
 from portal.models import Notification
+from portal.tasks import deadlines_sweep as deadline_sweep_task
 from portal.workdays import add_working_days
 from sharing.models import ShareRequest
-from sharing.services.deadlines import deadline_sweep
 from sharing.services.objections import objection_create
 from sharing.services.requests import request_approve
-from sharing.tasks import deadline_sweep as deadline_sweep_task
 from tests.sharing.factories import make_request
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_s3_overdue_step_escalates_to_the_head_and_the_center_once(people, open_
     first = deadline_sweep(today=late)
     deadline_sweep_task.run()  # the real task on "today" finds nothing new to send
     second = deadline_sweep(today=late + timedelta(days=2))
-    assert first["request"].escalated == 1 and second["request"].escalated == 0
+    assert first["sharing.request"].escalated == 1 and second["sharing.request"].escalated == 0
     for user in (people.provider_head, people.center, people.provider_admin):
         escalations = notes(user, Notification.Level.ESCALATION)
         assert len(escalations) == 1 and "超期督办" in escalations[0].title

@@ -1,0 +1,35 @@
+"""Deadline fields of every workflow row with a step someone must finish in time.
+
+``DeadlineMarkers`` are the sweep's bookkeeping (``portal.deadlines``): ``step_seq``
+numbers the steps of a row and keys its reminders (a step that opens again gets fresh
+reminders); ``reminded_level`` is the smallest "working days before" reminder already
+sent in this step and ``escalated_on`` the day the overdue step was escalated, so a re-run
+of the sweep selects nothing twice. A row keeps its own due-date column (declared by its
+deadline kind); ``DeadlineFields`` adds the common one: ``due_on`` set (in working days,
+P4) when a step opens and cleared when it closes, so "open steps" are exactly the rows
+with a due date, read through one partial index.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlineMarkers(models.Model):
+    step_seq = models.PositiveIntegerField(default=0, editable=False)
+    reminded_level = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    escalated_on = models.DateField(_("督办日期"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class DeadlineFields(DeadlineMarkers):
+    due_on = models.DateField(_("办理期限"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(due_on__isnull=False),
+                         name="%(app_label)s_%(class)s_due"),
+        ]
