@@ -267,3 +267,34 @@ def preview_parquet(path: str, columns: Sequence[MaskedColumn], *, secret: bytes
                         params=[str(path)])
     finally:
         con.close()
+
+
+# --- records from elsewhere (the gateway's JSON answers) -------------------------------
+
+def mask_records(rows: Sequence[Mapping[str, Any]], columns: Sequence[MaskedColumn], *,
+                 secret: bytes, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Project ``rows`` (keyed by the columns' sources) to the columns (keyed by their
+    names), masked by the same SQL as the data plane's queries.
+
+    Columns without a rule are copied as they are; the masked ones go through DuckDB in
+    one pass over an Arrow table of the batch, so one definition of each rule serves the
+    Parquet path and this one. ``con`` is a DuckDB connection or cursor of the caller.
+    """
+    out = [{c.name: row.get(c.source) for c in columns} for row in rows]
+    masked = [c for c in columns if c.rule is not None]
+    if not rows or not masked:
+        return out
+    table = pa.table({f"s{i}": _arrow_column([row.get(c.source) for row in rows])
+                      for i, c in enumerate(masked)})
+    renamed = [MaskedColumn(source=f"s{i}", name=f"m{i}", rule=c.rule)
+               for i, c in enumerate(masked)]
+    con.register("gateway_rows", table)
+    try:
+        values = con.sql(f"SELECT {select_list(renamed, secret=secret)} "
+                         f"FROM gateway_rows").fetchall()
+    finally:
+        con.unregister("gateway_rows")
+    for record, row in zip(out, values, strict=True):
+        for column, value in zip(masked, row, strict=True):
+            record[column.name] = value
+    return out

@@ -359,7 +359,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
                              "formatter": os.environ.get("PORTAL_LOG_FORMAT", "json")}},
     "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    # httpx logs every upstream request of the gateway at INFO; the access log has them.
+    "loggers": {"jieba": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
 # The worker logs through the same handler (JSON lines with request and task ids).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -418,6 +419,12 @@ SHARING_PIPELINE = {
     "grant_default_months": env_int("SHARING_GRANT_DEFAULT_MONTHS", 12),
     "negative_list_review_months": env_int("SHARING_NEGATIVE_LIST_REVIEW_MONTHS", 12),
     "attachment_max_mb": env_int("SHARING_ATTACHMENT_MAX_MB", 20),
+}
+# The interface gateway (S9 服务接口): sharing/gateway/conf.py has every default.
+SHARING_GATEWAY = {
+    "KEYS": env_list("PORTAL_GATEWAY_KEYS", []),
+    "DB_THREADS": env_int("PORTAL_GATEWAY_DB_THREADS", 8),
+    "GRANT_RATE_PER_MINUTE": env_int("PORTAL_GATEWAY_GRANT_RATE", 6000),
 }
 CELERY_BEAT_SCHEDULE.update({
     "sharing-negative-list-review": {

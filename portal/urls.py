@@ -22,6 +22,7 @@ urlpatterns = [
     path("data/", include("sharing.delivery.urls")),
     path("api/v1/sharing/", include("dataplane.api.urls")),
     path("api/v1/sharing/", include("sharing.api.urls")),
+    path("api/v1/services/", include("sharing.gateway.api_urls")),
     path("open/", include("opendata.urls")),
     path("api/v1/opendata/", include("opendata.api.urls")),
     path("api/3/action/", include("opendata.ckan.urls")),

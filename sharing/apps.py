@@ -9,6 +9,7 @@ class SharingConfig(AppConfig):
     def ready(self) -> None:
         from portal.deadlines import deadline_kinds_register
 
+        from .gateway import plans  # noqa: F401 (connects the plan-cache invalidation)
         from .services.kinds import ALL_KINDS
 
         deadline_kinds_register(*ALL_KINDS)

@@ -24,6 +24,7 @@ class AccessLogEntry(models.Model):
         QUERY = "query", _("联机查询")
         DOWNLOAD = "download", _("批量下载")
         PREVIEW = "preview", _("脱敏预览")
+        SERVICE = "service", _("接口调用")
 
     class Channel(models.TextChoices):
         WEB = "web", _("网页")
@@ -56,6 +57,9 @@ class AccessLogEntry(models.Model):
     rows_returned = models.BigIntegerField(_("返回记录数"), default=0)
     reason = models.CharField(_("拒绝原因"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # Gateway calls (action SERVICE): the upstream's HTTP status and the call's latency.
+    upstream_status = models.PositiveSmallIntegerField(_("上游状态码"), null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(_("耗时（毫秒）"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
 
@@ -76,7 +80,7 @@ class AccessLogEntry(models.Model):
 
     def content(self) -> dict:
         """What the hash covers: every recorded fact and the link to the previous entry."""
-        return {
+        content = {
             "seq": self.seq,
             "at": self.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
             "user": self.user_id, "username": self.username,
@@ -89,6 +93,13 @@ class AccessLogEntry(models.Model):
             "reason": self.reason, "ip_address": self.ip_address or "",
             "prev_hash": self.prev_hash,
         }
+        # Gateway facts join the hashed content only when present, so entries written
+        # before these fields existed keep their hashes.
+        if self.upstream_status is not None:
+            content["upstream_status"] = int(self.upstream_status)
+        if self.latency_ms is not None:
+            content["latency_ms"] = int(self.latency_ms)
+        return content
 
     def compute_hash(self) -> str:
         canonical = json.dumps(self.content(), sort_keys=True, ensure_ascii=False,

@@ -27,7 +27,9 @@ def accesslog_append(*, user, department, resource, action: str, channel: str, a
                      version=None, grant=None, token=None, purpose: str = "",
                      parameters: dict[str, Any] | None = None, items: Iterable[str] = (),
                      masked_items: Iterable[str] = (), rows_returned: int = 0,
-                     reason: str = "", ip_address: str | None = None) -> AccessLogEntry:
+                     reason: str = "", ip_address: str | None = None,
+                     upstream_status: int | None = None,
+                     latency_ms: int | None = None) -> AccessLogEntry:
     """Append one entry, linked to the previous one. Entries are never changed."""
     head = _head_locked()
     entry = AccessLogEntry(
@@ -38,7 +40,8 @@ def accesslog_append(*, user, department, resource, action: str, channel: str, a
         version=version, grant=grant, token=token, action=action, channel=channel,
         allowed=allowed, purpose=purpose or "", parameters=parameters or {},
         items=list(items), masked_items=list(masked_items), rows_returned=rows_returned,
-        reason=str(reason)[:300], ip_address=ip_address, prev_hash=head.hash,
+        reason=str(reason)[:300], ip_address=ip_address, upstream_status=upstream_status,
+        latency_ms=latency_ms, prev_hash=head.hash,
     )
     entry.hash = entry.compute_hash()
     entry.save(force_insert=True)

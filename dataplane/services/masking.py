@@ -24,6 +24,18 @@ def rule_of(masking_rule: MaskingRule | None) -> MaskRule:
     return MaskRule(masking_rule.kind, masking_rule.params)
 
 
+def consumer_rule(*, item_id: int, masked_item_ids, rule: MaskingRule | None,
+                  is_provider: bool) -> MaskRule | None:
+    """The rule an item leaves under for one reader, or None when it leaves as it is.
+
+    Masked when the reader's grant requires it, or when the rule applies to every
+    consumer (not the provider); a required mask without a rule suppresses the value.
+    """
+    masked = item_id in masked_item_ids or (
+        rule is not None and rule.applies_to_all and not is_provider)
+    return rule_of(rule) if masked else None
+
+
 @transaction.atomic
 def masking_rule_set(*, actor: User, item: DataItem, kind: str, params: dict[str, Any] | None = None,
                      applies_to_all: bool = False, note: str = "") -> MaskingRule:

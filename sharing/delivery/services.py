@@ -31,7 +31,7 @@ from dataplane.models import (
     SystemTokenScope,
 )
 from dataplane.services.accesslog import accesslog_append
-from dataplane.services.masking import rule_of
+from dataplane.services.masking import consumer_rule
 from dataplane.storage import local_path
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import ApiToken, Department, User
@@ -142,12 +142,11 @@ def _columns(resource: Resource, version: DataVersion, decision: AccessDecision,
         item_id = spec["item_id"]
         if item_id not in decision.item_ids:
             continue
-        rule = rules.get(item_id)
-        masked = item_id in decision.masked_item_ids or (
-            rule is not None and rule.applies_to_all and not is_provider)
+        rule = consumer_rule(item_id=item_id, masked_item_ids=decision.masked_item_ids,
+                             rule=rules.get(item_id), is_provider=is_provider)
         columns[item_id] = OutColumn(name=current_names.get(item_id, spec["name"]),
-                                     type=ColumnType(spec["type"]),
-                                     rule=rule_of(rule) if masked else None, source=spec["name"])
+                                     type=ColumnType(spec["type"]), rule=rule,
+                                     source=spec["name"])
     return columns
 
 

@@ -1,9 +1,11 @@
 """Models of the sharing app: filings (S6), requests (S2, S3, S12), grants (S5) and their
-permission tables, disputes (S4), transfers (S7), objections (S8), negative list (S11)."""
+permission tables, disputes (S4), transfers (S7), objections (S8), negative list (S11),
+data services of the gateway (S9)."""
 
 from .disputes import CoReview, Dispute, DisputeMessage
 from .enums import Purpose
 from .filing import FILING_TRANSITIONS, Filing
+from .gateway import SERVICE_TRANSITIONS, DataService, ServiceHealthCheck, ServiceOperation
 from .grants import (
     CONSUME_DATAITEM,
     CONSUME_RESOURCE,
@@ -25,9 +27,11 @@ __all__ = [
     "OBJECTION_TRANSITIONS",
     "OPEN_STATUSES",
     "ROUND_TRANSITIONS",
+    "SERVICE_TRANSITIONS",
     "TRANSFER_TRANSITIONS",
     "TRANSITIONS",
     "CoReview",
+    "DataService",
     "DataItemGrantPermission",
     "Dispute",
     "DisputeMessage",
@@ -40,6 +44,8 @@ __all__ = [
     "ResourceGrantPermission",
     "ResponseRecord",
     "RoundItem",
+    "ServiceHealthCheck",
+    "ServiceOperation",
     "ShareRequest",
     "TransferRequest",
     "valid_grants_q",

@@ -1,0 +1,433 @@
+"""One gateway call, from the consumer's request to the answer (async).
+
+``gateway_call`` is the single implementation behind both faces: the Django view (WSGI
+development server, test client) and the lean ASGI entry that production routes
+``/api/v1/services/<code>/<operation>/`` to (``sharing.gateway.asgi``). It
+
+1. takes the call plan from the process cache or builds it in a worker thread (token →
+   401, unknown or not enabled → 404, ``access_decide`` refusal → 403, logged);
+2. forwards only the declared parameters (a filter on an ungranted item → 403, logged;
+   a missing required one → 400);
+3. counts the call against the token's and the grant's limits (429 + ``Retry-After``)
+   and asks the service's circuit breaker (open → 503 at once, logged);
+4. calls the upstream over a pooled ``httpx.AsyncClient`` within the service timeout;
+   timeout → 504, connection failure, error status, non-JSON or oversize → 502 — never
+   the upstream's own error body;
+5. keeps only granted items of each record, masks them with the data plane's rules, and
+   answers: small answers whole (logged before they leave), larger ones streamed record
+   batch by record batch (logged when the stream ends, with the records sent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import ijson
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import AuthenticationFailed
+
+from dataplane.conf import engine_config, masking_secret
+from dataplane.engine.duck import engine_cursor
+from dataplane.masking import mask_records
+from dataplane.models import AccessLogEntry
+from dataplane.services.accesslog import accesslog_append
+from portal.models import ApiToken
+
+from .conf import gateway_setting
+from .limits import breaker_allows, breaker_record, generation, limits_hit
+from .plans import CallPlan, PlanNotFound, param_refusal, plan_build, plan_cached, plan_remember
+
+RESERVED = frozenset({"purpose"})
+INLINE_MASK_RECORDS = 500
+
+
+@dataclass
+class Answer:
+    """What the faces send: status, headers, and a body or an async stream of chunks."""
+
+    status: int
+    body: bytes = b""
+    stream: AsyncIterator[bytes] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def content_type(self) -> str:
+        return "application/json; charset=utf-8"
+
+
+def _error(status: int, code: str, message: str, **headers: str) -> Answer:
+    body = json.dumps({"detail": str(message), "code": code}, ensure_ascii=False).encode()
+    return Answer(status=status, body=body, headers=dict(headers))
+
+
+# --- database work in worker threads ----------------------------------------------------
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _db_executor() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=int(gateway_setting("DB_THREADS")),
+                                       thread_name_prefix="gateway-db")
+    return _executor
+
+
+def _in_thread(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*args, **kwargs):
+        close_old_connections()  # what Django does around each request, per unit of work
+        return fn(*args, **kwargs)
+    return run
+
+
+async def db(fn: Callable[..., Any], /, *args, **kwargs) -> Any:
+    """Run ``fn`` (ORM work) in the gateway's thread pool; its connections persist there.
+
+    ``DB_THREADS`` 0 runs it on Django's thread-sensitive path instead (the caller's own
+    thread and connection under WSGI and the test client).
+    """
+    if int(gateway_setting("DB_THREADS")) == 0:
+        return await sync_to_async(fn, thread_sensitive=True)(*args, **kwargs)
+    return await sync_to_async(_in_thread(fn), thread_sensitive=False,
+                               executor=_db_executor())(*args, **kwargs)
+
+
+def _log(plan: CallPlan, *, allowed: bool, parameters: dict, rows: int = 0,
+         upstream_status: int | None = None, latency_ms: int | None = None, reason: str = "",
+         ip: str | None = None) -> AccessLogEntry:
+    return accesslog_append(
+        user=plan.user, department=plan.department, resource=plan.resource,
+        action=AccessLogEntry.Action.SERVICE, channel=AccessLogEntry.Channel.API,
+        allowed=allowed, grant=plan.grant if allowed else None, token=plan.token,
+        purpose=plan.purpose if allowed else "", parameters=parameters,
+        items=[c.name for c in plan.columns] if allowed else [],
+        masked_items=plan.masked_names if allowed else [], rows_returned=rows,
+        reason=reason, ip_address=ip, upstream_status=upstream_status, latency_ms=latency_ms,
+    )
+
+
+# --- the upstream client -----------------------------------------------------------------
+
+_clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
+
+
+def upstream_client() -> httpx.AsyncClient:
+    """The process's pooled client for the running event loop."""
+    loop = asyncio.get_running_loop()
+    entry = _clients.get(id(loop))
+    if entry is None or entry[0] is not loop:
+        for key, (old, _client) in list(_clients.items()):
+            if old.is_closed():
+                del _clients[key]
+        limits = httpx.Limits(max_connections=int(gateway_setting("POOL_CONNECTIONS")),
+                              max_keepalive_connections=int(gateway_setting("POOL_KEEPALIVE")))
+        entry = (loop, httpx.AsyncClient(limits=limits, follow_redirects=False,
+                                         trust_env=False))
+        _clients[id(loop)] = entry
+    return entry[1]
+
+
+class UpstreamFault(Exception):
+    def __init__(self, status: int, code: str, message: str, upstream_status: int | None,
+                 *, counts: bool = True) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.upstream_status, self.counts = upstream_status, counts
+
+
+def _request(plan: CallPlan, forwarded: dict[str, str]) -> httpx.Request:
+    path_values = {p.name: forwarded.pop(p.name) for p in plan.params
+                   if p.location == "path" and p.name in forwarded}
+    url = plan.url
+    for name, value in path_values.items():
+        url = url.replace("{" + name + "}", quote(value, safe=""))
+    place, cred_name, secret = plan.credential
+    headers = {"Accept": "application/json"}
+    query = dict(forwarded) if plan.operation.method == "GET" else {}
+    if place == "header":
+        headers[cred_name] = secret
+    elif place == "query":
+        query[cred_name] = secret
+    body = None if plan.operation.method == "GET" else json.dumps(forwarded).encode()
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    return upstream_client().build_request(plan.operation.method, url, params=query or None,
+                                           headers=headers, content=body,
+                                           timeout=httpx.Timeout(plan.timeout_s))
+
+
+def _records_at(answer: Any, path: str) -> list[dict]:
+    node = answer
+    for part in [p for p in path.split(".") if p]:
+        if not isinstance(node, dict) or part not in node:
+            raise UpstreamFault(502, "upstream_format",
+                                _("上游接口的应答中没有登记的记录位置“%(path)s”。") % {"path": path},
+                                200)
+        node = node[part]
+    if node is None:
+        return []
+    records = node if isinstance(node, list) else [node]
+    if not all(isinstance(r, dict) for r in records):
+        raise UpstreamFault(502, "upstream_format", _("上游接口的应答记录格式与登记的不符。"), 200)
+    return records
+
+
+def _shape(plan: CallPlan, records: list[dict]) -> list[dict]:
+    """Granted items only, under their item names, masked by the data plane's rules."""
+    cursor = engine_cursor(engine_config())
+    try:
+        return mask_records(records, plan.columns, secret=masking_secret(), con=cursor)
+    finally:
+        cursor.close()
+
+
+def _head(plan: CallPlan) -> bytes:
+    meta = {"resource": plan.resource.code, "operation": plan.operation.name,
+            "columns": [c.name for c in plan.columns], "masked": plan.masked_names}
+    return json.dumps(meta, ensure_ascii=False)[:-1].encode()
+
+
+def _dumps(records: list[dict]) -> str:
+    return json.dumps(records, ensure_ascii=False, default=str)
+
+
+# --- the call -----------------------------------------------------------------------------
+
+def _token_key(authorization: str) -> str | None:
+    parts = authorization.split()
+    if len(parts) != 2 or parts[0].lower() != "token":
+        return None
+    return parts[1]
+
+
+async def gateway_call(*, authorization: str, code: str, operation: str,
+                       query: dict[str, str], ip: str | None) -> Answer:
+    started = time.perf_counter()
+    key = _token_key(authorization)
+    if key is None:
+        return _error(401, "not_authenticated",
+                      _("请在请求头中提供系统令牌：Authorization: Token <令牌>。"),
+                      **{"WWW-Authenticate": "Token"})
+    supplied = dict(query)
+    purpose = supplied.pop("purpose", "")
+    gen = await generation()
+    cache_key = (ApiToken.hash_key(key), code, operation, purpose)
+    plan = plan_cached(cache_key, gen)
+    if plan is None or plan.expired(timezone.now()):
+        try:
+            plan = await db(plan_build, key=key, code=code, operation=operation,
+                            purpose=purpose)
+        except AuthenticationFailed as exc:
+            return _error(401, "authentication_failed", str(exc.detail),
+                          **{"WWW-Authenticate": "Token"})
+        except PlanNotFound:
+            return _error(404, "not_found", _("没有该数据服务接口或操作，或尚未启用。"))
+        plan_remember(cache_key, gen, plan)
+
+    declared = {p.name: p for p in plan.params}
+    forwarded = {k: v for k, v in supplied.items() if k in declared and k not in RESERVED}
+    parameters = {"operation": plan.operation.name, **{k: v[:500] for k, v in forwarded.items()}}
+    if not plan.allowed:
+        await db(_log, plan, allowed=False, parameters=parameters, reason=plan.reason, ip=ip)
+        return _error(403, "permission_denied", plan.reason)
+    refusal = param_refusal(plan, forwarded)
+    if refusal:
+        await db(_log, plan, allowed=False, parameters=parameters, reason=refusal, ip=ip)
+        return _error(403, "permission_denied", refusal)
+    missing = [p.name for p in plan.params if p.required and not forwarded.get(p.name)]
+    if missing:
+        body = {name: [_("请填写该参数。")] for name in missing}
+        body["detail"] = _("缺少必填参数：%(names)s。") % {"names": "、".join(missing)}
+        return Answer(400, json.dumps(body, ensure_ascii=False).encode())
+
+    retry_after = await limits_hit(list(plan.limits))
+    if retry_after is not None:
+        return _error(429, "throttled",
+                      _("调用过于频繁，请在 %(s)d 秒后重试。") % {"s": retry_after},
+                      **{"Retry-After": str(retry_after)})
+    service_id = plan.service.pk
+    if not await breaker_allows(service_id):
+        message = _("该数据服务接口暂时不可用（连续调用失败，已暂停转发），请稍后再试。")
+        await db(_log, plan, allowed=True, parameters=parameters, reason=message, ip=ip,
+                 latency_ms=_ms(started))
+        return _error(503, "service_unavailable", message,
+                      **{"Retry-After": str(int(gateway_setting("BREAKER_OPEN_SECONDS")))})
+    return await _forward(plan, forwarded, parameters, started, ip)
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+async def _forward(plan: CallPlan, forwarded: dict[str, str], parameters: dict,
+                   started: float, ip: str | None) -> Answer:
+    service_id = plan.service.pk
+    max_bytes = plan.service.max_answer_bytes
+    buffer_limit = min(int(gateway_setting("BUFFER_BYTES")), max_bytes)
+    response: httpx.Response | None = None
+    try:
+        async with asyncio.timeout(plan.timeout_s):
+            response = await upstream_client().send(_request(plan, dict(forwarded)),
+                                                    stream=True)
+            _check_head(response, max_bytes)
+            chunks = response.aiter_bytes()
+            head = bytearray()
+            ended = False
+            while len(head) <= buffer_limit:
+                try:
+                    head += await chunks.__anext__()
+                except StopAsyncIteration:
+                    ended = True
+                    break
+            if len(head) > max_bytes:
+                raise UpstreamFault(502, "upstream_oversize", _oversize(max_bytes),
+                                    response.status_code)
+        if not ended:
+            return _streamed(plan, response, bytes(head), chunks, parameters, started, ip)
+        await response.aclose()
+        try:
+            answer = json.loads(head)
+        except ValueError:
+            raise UpstreamFault(502, "upstream_not_json", _("上游接口的应答不是有效的 JSON。"),
+                                response.status_code) from None
+        records = _records_at(answer, plan.operation.records_path)
+        if plan.masked_names and len(records) > INLINE_MASK_RECORDS:
+            shaped = await asyncio.to_thread(_shape, plan, records)
+        else:
+            shaped = _shape(plan, records)
+    except UpstreamFault as fault:
+        return await _fail(plan, response, fault, parameters, started, ip)
+    except TimeoutError:
+        fault = UpstreamFault(504, "upstream_timeout",
+                              _("上游接口在 %(ms)d 毫秒内没有应答，请稍后再试。")
+                              % {"ms": plan.service.timeout_ms}, None)
+        return await _fail(plan, response, fault, parameters, started, ip)
+    except httpx.TimeoutException:
+        fault = UpstreamFault(504, "upstream_timeout",
+                              _("上游接口在 %(ms)d 毫秒内没有应答，请稍后再试。")
+                              % {"ms": plan.service.timeout_ms}, None)
+        return await _fail(plan, response, fault, parameters, started, ip)
+    except httpx.HTTPError:
+        fault = UpstreamFault(502, "upstream_unreachable",
+                              _("无法连接提供部门的上游接口，请稍后再试。"), None)
+        return await _fail(plan, response, fault, parameters, started, ip)
+    await breaker_record(service_id, ok=True)
+    await db(_log, plan, allowed=True, parameters=parameters, rows=len(shaped),
+             upstream_status=response.status_code, latency_ms=_ms(started), ip=ip)
+    body = _head(plan) + b',"count":' + str(len(shaped)).encode() + b',"results":' + \
+        _dumps(shaped).encode() + b"}"
+    return Answer(200, body)
+
+
+def _oversize(max_bytes: int) -> str:
+    return _("上游接口的应答超过登记的上限（%(mb).1f MB）。") % {"mb": max_bytes / 1024 / 1024}
+
+
+def _check_head(response: httpx.Response, max_bytes: int) -> None:
+    status = response.status_code
+    if status >= 400:
+        raise UpstreamFault(502, "upstream_error",
+                            _("上游接口返回错误（状态码 %(status)d），请联系提供部门。")
+                            % {"status": status}, status, counts=status >= 500)
+    content_type = response.headers.get("content-type", "")
+    if "json" not in content_type.lower():
+        raise UpstreamFault(502, "upstream_not_json", _("上游接口的应答不是 JSON 格式。"), status)
+    length = response.headers.get("content-length")
+    if length and length.isdigit() and int(length) > max_bytes:
+        raise UpstreamFault(502, "upstream_oversize", _oversize(max_bytes), status)
+
+
+async def _fail(plan: CallPlan, response: httpx.Response | None, fault: UpstreamFault,
+                parameters: dict, started: float, ip: str | None) -> Answer:
+    if response is not None:
+        await response.aclose()
+    if fault.counts:
+        await breaker_record(plan.service.pk, ok=False)
+    await db(_log, plan, allowed=True, parameters=parameters, reason=fault.message,
+             upstream_status=fault.upstream_status, latency_ms=_ms(started), ip=ip)
+    return _error(fault.status, fault.code, fault.message)
+
+
+def _item_prefix(records_path: str) -> str:
+    parts = [p for p in records_path.split(".") if p]
+    return ".".join([*parts, "item"])
+
+
+def _streamed(plan: CallPlan, response: httpx.Response, head: bytes,
+              chunks: AsyncIterator[bytes], parameters: dict, started: float,
+              ip: str | None) -> Answer:
+    """A large answer: parsed incrementally, shaped in batches, sent as it comes.
+
+    Headers are sent before the end is known, so a fault in the middle (oversize,
+    malformed JSON, timeout) ends the stream without its closing bracket — the client
+    sees an incomplete body, never upstream data it may not read — and is logged.
+    """
+    batch_size = int(gateway_setting("STREAM_BATCH"))
+
+    async def body() -> AsyncIterator[bytes]:
+        sent, reason, ok, first = 0, "", False, True
+        received = len(head)
+        parsed = ijson.sendable_list()
+        parser = ijson.items_coro(parsed, _item_prefix(plan.operation.records_path),
+                                  use_float=True)
+
+        async def flush(records: list) -> bytes:
+            nonlocal first, sent
+            if not all(isinstance(r, dict) for r in records):
+                raise UpstreamFault(502, "upstream_format",
+                                    _("上游接口的应答记录格式与登记的不符。"), 200)
+            shaped = await asyncio.to_thread(_shape, plan, records)
+            text = _dumps(shaped)[1:-1]
+            chunk = (("" if first else ",") + text).encode()
+            first, sent = False, sent + len(shaped)
+            return chunk
+
+        try:
+            yield _head(plan) + b',"results":['
+            parser.send(head)
+            async for data in chunks:
+                received += len(data)
+                if received > plan.service.max_answer_bytes:
+                    raise UpstreamFault(502, "upstream_oversize",
+                                        _oversize(plan.service.max_answer_bytes), 200)
+                parser.send(data)
+                if len(parsed) >= batch_size:
+                    records = list(parsed)
+                    del parsed[:]
+                    yield await flush(records)
+            parser.close()
+            if parsed:
+                yield await flush(list(parsed))
+            yield b'],"count":' + str(sent).encode() + b"}"
+            ok = True
+        except UpstreamFault as fault:
+            reason = fault.message
+        except ijson.JSONError:
+            reason = _("上游接口的应答不是有效的 JSON。")
+        except httpx.HTTPError:
+            reason = _("上游接口的应答中途中断。")
+        finally:
+            await asyncio.shield(_stream_end(plan, response, ok=ok, parameters=parameters,
+                                             rows=sent, reason=reason, started=started, ip=ip))
+
+    return Answer(200, stream=body(), headers={"X-Accel-Buffering": "no"})
+
+
+async def _stream_end(plan: CallPlan, response: httpx.Response, *, ok: bool, parameters: dict,
+                      rows: int, reason: str, started: float, ip: str | None) -> None:
+    await response.aclose()
+    await breaker_record(plan.service.pk, ok=ok)
+    await db(_log, plan, allowed=True, parameters=parameters, rows=rows,
+             upstream_status=response.status_code, latency_ms=_ms(started),
+             reason=reason if not ok else "", ip=ip)

@@ -1,0 +1,40 @@
+"""Settings of the gateway, with defaults (override in ``settings.SHARING_GATEWAY``)."""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Fernet keys encrypting upstream credentials, newest first (PORTAL_GATEWAY_KEYS).
+    "KEYS": [],
+    # Upper bounds a provider may set on a service.
+    "TIMEOUT_MAX_MS": 60_000,
+    "ANSWER_MAX_BYTES": 200 * 1024 * 1024,
+    # Answers up to this size are read whole before answering (exact 502 on any upstream
+    # fault); larger ones are streamed record by record.
+    "BUFFER_BYTES": 1024 * 1024,
+    # Records masked together in one DuckDB pass while streaming.
+    "STREAM_BATCH": 2000,
+    # Pooled upstream connections per web process.
+    "POOL_CONNECTIONS": 400,
+    "POOL_KEEPALIVE": 100,
+    # Threads of a web process doing the gateway's database work (plans, the log).
+    "DB_THREADS": 8,
+    # Per-grant calls per minute (per-token rates are set on each token's scope).
+    "GRANT_RATE_PER_MINUTE": 6000,
+    # Circuit breaker: consecutive upstream failures that open it, seconds it stays open.
+    "BREAKER_FAILURES": 5,
+    "BREAKER_OPEN_SECONDS": 30,
+    # How long a web process may reuse a call plan (token, decision, operation, rules)
+    # while nothing it depends on changed (see sharing.gateway.plans).
+    "PLAN_TTL_SECONDS": 5,
+    # Where limits, breaker state and the plan generation live: "auto" (Redis when
+    # REDIS_URL is set, else this process's memory) or "memory".
+    "STORE": "auto",
+    # Health check.
+    "HEALTH_TIMEOUT_MS": 5000,
+}
+
+
+def gateway_setting(name: str) -> Any:
+    return getattr(settings, "SHARING_GATEWAY", {}).get(name, DEFAULTS[name])

@@ -1,0 +1,205 @@
+"""The call plan: everything the database says about one gateway call, built once.
+
+A plan answers, for a token, a service operation and a purpose: who calls (the token's
+department), whether ``access_decide`` allows it (narrowed to the token's scope, the same
+function the data plane uses), which answer fields leave under which item names and with
+which masking rule, the upstream URL, credential, timeout and limits.
+
+Building it costs a dozen queries; a web process keeps it for up to
+``PLAN_TTL_SECONDS`` and only while the shared *generation* is unchanged. Saving or
+deleting anything a plan depends on (grants and their permission tables, filings,
+tokens and scopes, masking rules, resources, items, services) bumps the generation after
+commit, so a revocation takes effect at the next call in every process; the TTL bounds
+what bulk updates (which send no signal) could leave stale, and date-bound validity
+(token expiry, grant end) is checked on every call.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext as _
+
+from catalog.models import DataItem, Resource
+from dataplane.masking import MaskedColumn
+from dataplane.models import AccessLogEntry, MaskingRule, SystemTokenScope
+from ..delivery.services import Consumer, _scoped_decision
+from dataplane.services.masking import consumer_rule
+from portal.api.authentication import token_resolve
+from portal.models import ApiToken, Department, User
+
+from ..models import (
+    DataItemGrantPermission,
+    DataService,
+    Filing,
+    Grant,
+    ResourceGrantPermission,
+    ServiceOperation,
+)
+from .conf import gateway_setting
+from .limits import Limit, generation_bump
+from .secrets import secret_decrypt
+
+
+class PlanNotFound(Exception):
+    """No enabled service or no such operation (404; existence is not revealed)."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    location: str            # "query" or "path"
+    item_id: int | None
+    required: bool
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    token: ApiToken
+    user: User
+    department: Department | None
+    resource: Resource
+    service: DataService
+    operation: ServiceOperation
+    allowed: bool
+    reason: str
+    grant: Grant | None
+    purpose: str
+    grant_valid_until: date | None
+    columns: tuple[MaskedColumn, ...]      # answer field → item name, rule
+    granted_item_ids: frozenset[int]
+    item_names: dict[int, str]
+    params: tuple[Param, ...]
+    credential: tuple[str, str, str]       # place, name, plain secret
+    limits: tuple[Limit, ...]
+    built_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def url(self) -> str:
+        return self.service.base_url.rstrip("/") + "/" + self.operation.path.lstrip("/")
+
+    @property
+    def timeout_s(self) -> float:
+        return self.service.timeout_ms / 1000
+
+    @property
+    def masked_names(self) -> list[str]:
+        return [c.name for c in self.columns if c.rule is not None]
+
+    def expired(self, now: datetime) -> bool:
+        """Date-bound validity, checked on every call even when the plan is cached."""
+        if self.token.expires_at is not None and self.token.expires_at <= now:
+            return True
+        return self.grant_valid_until is not None and now.date() > self.grant_valid_until
+
+
+def _params(operation: ServiceOperation) -> tuple[Param, ...]:
+    return tuple(Param(name=p["name"], location=p.get("in", "query"), item_id=p.get("item"),
+                       required=bool(p.get("required"))) for p in operation.params or [])
+
+
+def plan_build(*, key: str, code: str, operation: str, purpose: str | None) -> CallPlan:
+    """Resolve the token (401), the enabled service and operation (404), the decision."""
+    token = token_resolve(key)
+    service = (DataService.objects.select_related("resource", "resource__provider")
+               .filter(resource__code=code, status=DataService.Status.ENABLED).first())
+    if service is None:
+        raise PlanNotFound(code)
+    op = ServiceOperation.objects.filter(service=service, name=operation).first()
+    if op is None:
+        raise PlanNotFound(operation)
+    resource = service.resource
+    consumer = Consumer.of(user=token.user, token=token, channel=AccessLogEntry.Channel.API,
+                           ip_address=None)
+    decision = _scoped_decision(consumer, resource, purpose or None)
+    items = {pk: name for pk, name in DataItem.objects.filter(resource=resource)
+             .values_list("pk", "name")}
+    columns: list[MaskedColumn] = []
+    if decision.allowed:
+        rules = {r.item_id: r for r in MaskingRule.objects.filter(item__resource=resource)}
+        is_provider = consumer.department is not None and \
+            consumer.department.pk == resource.provider_id
+        for answer_field, item_id in (op.field_map or {}).items():
+            if item_id not in decision.item_ids or item_id not in items:
+                continue
+            rule = consumer_rule(item_id=item_id, masked_item_ids=decision.masked_item_ids,
+                                 rule=rules.get(item_id), is_provider=is_provider)
+            columns.append(MaskedColumn(source=answer_field, name=items[item_id], rule=rule))
+    limits = [Limit("token", token.pk, _token_rate(token))]
+    if decision.grant is not None:
+        limits.append(Limit("grant", decision.grant.pk,
+                            int(gateway_setting("GRANT_RATE_PER_MINUTE"))))
+    place = service.credential_place
+    credential = (place, service.credential_name,
+                  secret_decrypt(service.credential_secret) if place != "none" else "")
+    return CallPlan(
+        token=token, user=token.user, department=consumer.department, resource=resource,
+        service=service, operation=op, allowed=decision.allowed, reason=decision.reason,
+        grant=decision.grant, purpose=decision.purpose,
+        grant_valid_until=decision.grant.valid_until if decision.grant else None,
+        columns=tuple(columns), granted_item_ids=decision.item_ids, item_names=items,
+        params=_params(op), credential=credential, limits=tuple(limits),
+    )
+
+
+def _token_rate(token: ApiToken) -> int:
+    if token.kind == ApiToken.Kind.SYSTEM:
+        rate = (SystemTokenScope.objects.filter(token=token)
+                .values_list("rate_per_minute", flat=True).first())
+        if rate:
+            return int(rate)
+    return 120
+
+
+def param_refusal(plan: CallPlan, supplied: dict[str, str]) -> str:
+    """A declared parameter that filters on an item the caller may not read → reason."""
+    names = [plan.item_names.get(p.item_id, str(p.item_id)) for p in plan.params
+             if p.name in supplied and p.item_id is not None
+             and p.item_id not in plan.granted_item_ids]
+    if names:
+        return _("未获授权的信息项：%(names)s（不能按其查询）。") % {"names": "、".join(names)}
+    return ""
+
+
+# --- the per-process cache and its invalidation ----------------------------------------
+
+_plans: dict[tuple, tuple[int, CallPlan]] = {}
+
+
+def plan_cached(cache_key: tuple, gen: int) -> CallPlan | None:
+    entry = _plans.get(cache_key)
+    if entry is None or entry[0] != gen:
+        return None
+    plan = entry[1]
+    if time.monotonic() - plan.built_at > float(gateway_setting("PLAN_TTL_SECONDS")):
+        return None
+    return plan
+
+
+def plan_remember(cache_key: tuple, gen: int, plan: CallPlan) -> None:
+    if len(_plans) > 10_000:
+        _plans.clear()
+    _plans[cache_key] = (gen, plan)
+
+
+def plans_forget() -> None:
+    _plans.clear()
+
+
+def _changed(**_kwargs) -> None:
+    transaction.on_commit(generation_bump)
+
+
+WATCHED = (Grant, ResourceGrantPermission, DataItemGrantPermission, Filing, ApiToken,
+           SystemTokenScope, MaskingRule, Resource, DataItem, DataService, ServiceOperation)
+for _model in WATCHED:
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"gateway-plan-{_model.__name__}")
+    post_delete.connect(_changed, sender=_model,
+                        dispatch_uid=f"gateway-plan-del-{_model.__name__}")
+for _through in (Grant.items.through, Grant.masked_items.through,
+                 SystemTokenScope.grants.through):
+    m2m_changed.connect(_changed, sender=_through, dispatch_uid=f"gateway-plan-m2m-{_through}")
