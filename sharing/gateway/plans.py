@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 from catalog.models import DataItem, Resource
 from dataplane.masking import MaskedColumn
 from dataplane.models import AccessLogEntry, MaskingRule, SystemTokenScope
-from ..delivery.services import Consumer, _scoped_decision
 from dataplane.services.masking import consumer_rule
 from portal.api.authentication import token_resolve
 from portal.models import ApiToken, Department, User
 
+from ..delivery.services import Consumer, _scoped_decision
 from ..models import (
     DataItemGrantPermission,
     DataService,
