@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0004_drop_low_selectivity_indexes'),
-        ('sharing', '0003_response_record'),
+        ('sharing', '0004_grant_deadline_markers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
