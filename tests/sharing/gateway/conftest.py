@@ -149,3 +149,22 @@ def asgi_call():
                                    headers=headers)
         return async_to_sync(go)()
     return run
+
+
+@pytest.fixture
+def upload_rows(resource, provider_admin, django_capture_on_commit_callbacks):
+    """Upload records (keyed by the upstream's field names) as the resource's data version."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dataplane.services.versions import version_upload
+
+    def run(records):
+        header = list(FIELDS.values())
+        lines = [",".join(header)] + [",".join(str(r[f]) for f in FIELDS) for r in records]
+        upload = SimpleUploadedFile("data.csv", ("\n".join(lines) + "\n").encode())
+        with django_capture_on_commit_callbacks(execute=True):
+            version = version_upload(actor=provider_admin, resource=resource, upload=upload)
+        version.refresh_from_db()
+        assert version.status == "current", version.report
+        return version
+    return run
