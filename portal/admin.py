@@ -145,7 +145,19 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(WorkflowEvent)
 class WorkflowEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "target_type", "target_id", "action", "from_status", "to_status", "actor"]
+    list_display = ["at", "target_type", "target_id", "action_label", "from_label", "to_label", "actor"]
     list_filter = ["target_type", "action"]
     list_select_related = ["actor", "target_type"]
     show_full_result_count = False
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_label(self, obj):
+        return obj.label
+
+    @admin.display(description=_("原状态"))
+    def from_label(self, obj):
+        return obj.from_label
+
+    @admin.display(description=_("新状态"))
+    def to_label(self, obj):
+        return obj.to_label

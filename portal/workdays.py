@@ -44,6 +44,14 @@ class WorkingCalendar:
     def covers(self, day: date) -> bool:
         return self.start <= day <= self.end
 
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end], negative when ``end`` is before ``start``;
+        both must lie in this window."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(1 for offset in range(1, (end - start).days + 1)
+                   if self.is_working_day(start + timedelta(days=offset)))
+
 
 def is_working_day(day: date) -> bool:
     return WorkingCalendar(day, day).is_working_day(day)
@@ -73,10 +81,5 @@ def working_days_between(start: date, end: date) -> int:
 
     Inverse of :func:`add_working_days`: ``working_days_between(d, add_working_days(d, n)) == n``.
     """
-    if end < start:
-        return -working_days_between(end, start)
-    calendar = WorkingCalendar(start, end)
-    return sum(
-        1 for offset in range(1, (end - start).days + 1)
-        if calendar.is_working_day(start + timedelta(days=offset))
-    )
+    low, high = min(start, end), max(start, end)
+    return WorkingCalendar(low, high).working_days_between(start, end)

@@ -6,12 +6,18 @@ A model declares its transitions once, as a ``TransitionTable``::
         Transition("submit", source=[Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED,
                    label=_("提交")),
         ...
+        model=Resource,
     )
 
 and a service applies one with :func:`transition_apply`, which refuses an action the
 current state does not allow (``IllegalTransition``, mapped to HTTP 409), moves the status
 and writes a :class:`~portal.models.WorkflowEvent`. Who may act is a policy question the
 service answers before calling it. No status is assigned anywhere else.
+
+Binding the table to its model lets every history show its events in the reader's
+language: :attr:`~portal.models.WorkflowEvent.label` is the transition's label and
+``from_label`` / ``to_label`` the status choices' labels — one lookup for the pages, the
+admin and the API, never the raw action word.
 """
 
 from collections.abc import Iterable
@@ -40,17 +46,24 @@ class Transition:
         object.__setattr__(self, "label", label or action)
 
 
+# Every table, by the model it belongs to ("app_label.modelname").
+_TABLES: dict[str, "TransitionTable"] = {}
+
+
 class TransitionTable:
     """The allowed transitions of one workflow model."""
 
-    def __init__(self, *transitions: Transition) -> None:
+    def __init__(self, *transitions: Transition, model: type[models.Model],
+                 field_name: str = "status") -> None:
         self.transitions = transitions
+        self.model, self.field_name = model, field_name
         seen = set()
         for t in transitions:
             for s in t.source:
                 if (s, t.action) in seen:
                     raise ValueError(f"Duplicate transition {t.action!r} from {s!r}")
                 seen.add((s, t.action))
+        _TABLES[model._meta.label_lower] = self
 
     def find(self, status: str, action: str) -> Transition | None:
         for t in self.transitions:
@@ -63,6 +76,27 @@ class TransitionTable:
 
     def actions(self) -> set[str]:
         return {t.action for t in self.transitions}
+
+    def label_of(self, action: str) -> str:
+        return next((str(t.label) for t in self.transitions if t.action == action), action)
+
+
+def table_for(model: type[models.Model]) -> TransitionTable | None:
+    """The transition table bound to ``model`` (or its concrete parent), if any."""
+    return (_TABLES.get(model._meta.label_lower)
+            or _TABLES.get(model._meta.concrete_model._meta.label_lower))
+
+
+def event_labels(event: WorkflowEvent) -> tuple[str, str, str]:
+    """(action, from status, to status) of ``event`` in the reader's language."""
+    model = event.target_type.model_class()
+    table = table_for(model) if model is not None else None
+    if table is None:
+        return event.action, event.from_status, event.to_status
+    field = table.model._meta.get_field(table.field_name)
+    choices = {str(k): str(v) for k, v in field.flatchoices}
+    return (table.label_of(event.action), choices.get(event.from_status, event.from_status),
+            choices.get(event.to_status, event.to_status))
 
 
 def status_label(obj: models.Model, status: str, field_name: str = "status") -> str:
@@ -77,17 +111,17 @@ def transition_apply(
     action: str,
     actor,
     comment: str = "",
-    field_name: str = "status",
     save: bool = True,
 ) -> WorkflowEvent:
     """Move ``obj`` along ``action`` and record the event; refuse illegal actions.
 
     Must run inside the caller's transaction (the caller has locked the row).
     """
+    field_name = table.field_name
     current = getattr(obj, field_name)
     transition = table.find(current, action)
     if transition is None:
-        label = next((t.label for t in table.transitions if t.action == action), action)
+        label = table.label_of(action)
         raise IllegalTransition(
             _("当前状态为“%(status)s”，不能执行“%(action)s”操作。")
             % {"status": status_label(obj, current, field_name), "action": label},
@@ -114,4 +148,4 @@ def workflow_events(obj: models.Model):
     return WorkflowEvent.objects.filter(
         target_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         target_id=str(obj.pk),
-    ).select_related("actor")
+    ).select_related("actor", "target_type")

@@ -86,6 +86,7 @@ PLAN_TRANSITIONS = TransitionTable(
                label=_("公布结果")),
     Transition("unpublish", source=Plan.Status.PUBLISHED, target=Plan.Status.ACTIVE,
                label=_("撤回公布")),
+    model=Plan,
 )
 
 
@@ -334,6 +335,7 @@ SELF_ASSESSMENT_TRANSITIONS = TransitionTable(
                target=SelfAssessment.Status.RETURNED, label=_("退回补充")),
     Transition("review", source=[SelfAssessment.Status.SUBMITTED, SelfAssessment.Status.REVIEWED],
                target=SelfAssessment.Status.REVIEWED, label=_("评审打分")),
+    model=SelfAssessment,
 )
 
 
@@ -385,4 +387,5 @@ OBJECTION_TRANSITIONS = TransitionTable(
                label=_("异议成立")),
     Transition("reject", source=ScoreObjection.Status.OPEN,
                target=ScoreObjection.Status.REJECTED, label=_("维持原分")),
+    model=ScoreObjection,
 )

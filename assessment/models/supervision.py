@@ -176,6 +176,7 @@ NOTICE_TRANSITIONS = TransitionTable(
     Transition("escalate", source=[RectificationNotice.Status.ISSUED,
                                    RectificationNotice.Status.RETURNED],
                target=RectificationNotice.Status.ESCALATED, label=_("逾期督办")),
+    model=RectificationNotice,
 )
 
 
@@ -265,6 +266,7 @@ ANNUAL_REPORT_TRANSITIONS = TransitionTable(
                target=AnnualReport.Status.RETURNED, label=_("退回修改")),
     Transition("accept", source=AnnualReport.Status.SUBMITTED,
                target=AnnualReport.Status.ACCEPTED, label=_("审阅通过")),
+    model=AnnualReport,
 )
 
 
@@ -330,4 +332,5 @@ COMPLAINT_TRANSITIONS = TransitionTable(
                label=_("不予受理")),
     Transition("answer", source=Complaint.Status.HANDLING, target=Complaint.Status.ANSWERED,
                label=_("书面答复")),
+    model=Complaint,
 )

@@ -76,6 +76,7 @@ CHANGE_TRANSITIONS = TransitionTable(
                label=_("确认已更新")),
     Transition("cancel", source=ChangeEvent.Status.OPEN, target=ChangeEvent.Status.CANCELLED,
                label=_("撤销")),
+    model=ChangeEvent,
 )
 
 
@@ -111,6 +112,7 @@ class Census(models.Model):
 CENSUS_TRANSITIONS = TransitionTable(
     Transition("close", source=Census.Status.OPEN, target=Census.Status.CLOSED,
                label=_("结束普查")),
+    model=Census,
 )
 
 
@@ -161,4 +163,5 @@ CENSUS_ENTRY_TRANSITIONS = TransitionTable(
                label=_("提交修订")),
     Transition("retire", source=CensusEntry.Status.PENDING, target=CensusEntry.Status.RETIRED,
                label=_("撤销资源")),
+    model=CensusEntry,
 )

@@ -57,4 +57,5 @@ PROJECT_TRANSITIONS = TransitionTable(
                label=_("不予立项")),
     Transition("complete", source=Project.Status.APPROVED, target=Project.Status.COMPLETED,
                label=_("项目验收")),
+    model=Project,
 )

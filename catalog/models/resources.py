@@ -178,6 +178,7 @@ TRANSITIONS = TransitionTable(
     # Recorded on the registered entry when an approved revision is applied to it.
     Transition("revise", source=Resource.Status.REGISTERED, target=Resource.Status.REGISTERED,
                label=_("修订生效")),
+    model=Resource,
 )
 
 

@@ -65,6 +65,7 @@ class Anomaly(models.Model):
 ANOMALY_TRANSITIONS = TransitionTable(
     Transition("close", source=Anomaly.Status.OPEN, target=Anomaly.Status.CLOSED,
                label=_("核查完毕")),
+    model=Anomaly,
 )
 
 

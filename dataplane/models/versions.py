@@ -101,6 +101,7 @@ VERSION_TRANSITIONS = TransitionTable(
                target=DataVersion.Status.SUPERSEDED, label=_("被新版本替代")),
     Transition("restore", source=DataVersion.Status.SUPERSEDED,
                target=DataVersion.Status.CURRENT, label=_("恢复为当前版本")),
+    model=DataVersion,
 )
 
 

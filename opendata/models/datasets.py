@@ -166,6 +166,7 @@ TRANSITIONS = TransitionTable(
                label=_("退回修改")),
     Transition("withdraw", source=Dataset.Status.PUBLISHED, target=Dataset.Status.WITHDRAWN,
                label=_("下线")),
+    model=Dataset,
 )
 
 
@@ -278,4 +279,5 @@ UPDATE_TRANSITIONS = TransitionTable(
     Transition("cancel", source=[DatasetUpdate.Status.DRAFT, DatasetUpdate.Status.PROPOSED,
                                  DatasetUpdate.Status.RETURNED],
                target=DatasetUpdate.Status.CANCELLED, label=_("取消")),
+    model=DatasetUpdate,
 )

@@ -81,6 +81,7 @@ REQUEST_TRANSITIONS = TransitionTable(
                target=DataRequest.Status.REJECTED, label=_("不予受理")),
     Transition("answer", source=DataRequest.Status.ROUTED,
                target=DataRequest.Status.ANSWERED, label=_("答复")),
+    model=DataRequest,
 )
 
 
@@ -118,6 +119,7 @@ PLAN_TRANSITIONS = TransitionTable(
                label=_("报送")),
     Transition("reopen", source=OpenPlan.Status.SUBMITTED, target=OpenPlan.Status.DRAFT,
                label=_("重新编制")),
+    model=OpenPlan,
 )
 
 

@@ -74,6 +74,7 @@ COMMENT_TRANSITIONS = TransitionTable(
                target=Comment.Status.APPROVED, label=_("公开")),
     Transition("reject", source=[Comment.Status.PENDING, Comment.Status.APPROVED],
                target=Comment.Status.REJECTED, label=_("不予公开")),
+    model=Comment,
 )
 
 
@@ -148,4 +149,5 @@ APPLICATION_TRANSITIONS = TransitionTable(
                target=AccessApplication.Status.CANCELLED, label=_("撤回")),
     Transition("revoke", source=AccessApplication.Status.APPROVED,
                target=AccessApplication.Status.REVOKED, label=_("终止授权")),
+    model=AccessApplication,
 )

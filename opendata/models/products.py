@@ -60,6 +60,7 @@ PRODUCT_TRANSITIONS = TransitionTable(
                target=DataProduct.Status.SUBMITTED, label=_("重新提交")),
     Transition("delist", source=DataProduct.Status.LISTED, target=DataProduct.Status.DELISTED,
                label=_("下架")),
+    model=DataProduct,
 )
 
 

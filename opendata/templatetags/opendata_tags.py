@@ -49,27 +49,6 @@ def get_item(mapping, key):
     return (mapping or {}).get(key)
 
 
-@register.filter
-def action_label(action: str) -> str:
-    """The Chinese label of a workflow action of open data."""
-    from ..models import (
-        APPLICATION_TRANSITIONS,
-        COMMENT_TRANSITIONS,
-        PLAN_TRANSITIONS,
-        PRODUCT_TRANSITIONS,
-        REQUEST_TRANSITIONS,
-        TRANSITIONS,
-        UPDATE_TRANSITIONS,
-    )
-
-    for table in (TRANSITIONS, UPDATE_TRANSITIONS, APPLICATION_TRANSITIONS, REQUEST_TRANSITIONS,
-                  COMMENT_TRANSITIONS, PRODUCT_TRANSITIONS, PLAN_TRANSITIONS):
-        for transition in table.transitions:
-            if transition.action == action:
-                return str(transition.label)
-    return action
-
-
 @register.simple_tag
 def open_highlights(limit: int = 5) -> dict:
     """Counts and newest datasets for the site's landing page."""

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,4 +26,23 @@ class WorkflowEvent(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.action}: {self.from_status} → {self.to_status}"
+        return f"{self.label}：{self.from_label} → {self.to_label}"
+
+    @cached_property
+    def _labels(self) -> tuple[str, str, str]:
+        from portal.workflow import event_labels
+
+        return event_labels(self)
+
+    @property
+    def label(self) -> str:
+        """The action in the reader's language (the transition's label)."""
+        return self._labels[0]
+
+    @property
+    def from_label(self) -> str:
+        return self._labels[1]
+
+    @property
+    def to_label(self) -> str:
+        return self._labels[2]

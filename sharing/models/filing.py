@@ -79,4 +79,5 @@ FILING_TRANSITIONS = TransitionTable(
                label=_("退回修改")),
     Transition("revoke", source=Filing.Status.ACKNOWLEDGED, target=Filing.Status.REVOKED,
                label=_("撤销备案")),
+    model=Filing,
 )

@@ -133,4 +133,5 @@ ROUND_TRANSITIONS = TransitionTable(
     Transition("reopen", source=R.SIGNOFF, target=R.OPEN, label=_("退回修改")),
     Transition("publish", source=R.SIGNOFF, target=R.PUBLISHED, label=_("发布")),
     Transition("cancel", source=[R.OPEN, R.SIGNOFF], target=R.CANCELLED, label=_("取消")),
+    model=NegativeListRound,
 )

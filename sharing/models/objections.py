@@ -88,4 +88,5 @@ OBJECTION_TRANSITIONS = TransitionTable(
     Transition("accept", source=[OS.CORRECTED, OS.CONFIRMED], target=OS.CLOSED,
                label=_("认可答复")),
     Transition("withdraw", source=OS.OPEN, target=OS.WITHDRAWN, label=_("撤回")),
+    model=Objection,
 )

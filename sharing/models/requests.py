@@ -147,6 +147,7 @@ TRANSITIONS = TransitionTable(
     Transition("withdraw", source=[S.DRAFT, S.RETURNED, S.PREREVIEW, S.PROVIDER_REVIEW,
                                    S.REFUSED, S.NEGOTIATING, S.COORDINATING],
                target=S.WITHDRAWN, label=_("撤回")),
+    model=ShareRequest,
 )
 
 

@@ -79,4 +79,5 @@ TRANSFER_TRANSITIONS = TransitionTable(
                target=TransferRequest.Status.REFUSED, label=_("不同意转送")),
     Transition("withdraw", source=TransferRequest.Status.PENDING,
                target=TransferRequest.Status.WITHDRAWN, label=_("撤回")),
+    model=TransferRequest,
 )

@@ -42,14 +42,3 @@ def run_service(request, form: forms.Form | None, call: Callable[[], object],
     if success:
         messages.success(request, success)
     return True
-
-
-def labelled_events(obj, table) -> list:
-    """The workflow events of ``obj`` with the Chinese label of each action."""
-    from portal.workflow import workflow_events
-
-    labels = {t.action: t.label for t in table.transitions}
-    events = list(workflow_events(obj))
-    for event in events:
-        event.label = labels.get(event.action, event.action)
-    return events

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.models import Department
+from portal.workflow import workflow_events
 
 from ..forms import FilingForm
-from ..models import FILING_TRANSITIONS
 from ..policies import can_edit_filing, can_submit_filing
 from ..selectors import filing_for
 from ..services.filings import filing_save, filing_submit
-from .common import labelled_events, run_service
+from .common import run_service
 
 
 def _department(request) -> Department | None:
@@ -38,7 +38,7 @@ def filing(request):
     return render(request, "sharing/filing.html", {
         "form": form, "filing": current, "editable": editable,
         "can_submit": current is not None and can_submit_filing(request.user, current),
-        "events": labelled_events(current, FILING_TRANSITIONS) if current else [],
+        "events": workflow_events(current) if current else [],
         "active_tab": "filing",
     })
 

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Resource
 from portal.access import get_visible_or_404
+from portal.workflow import workflow_events
 
 from ..forms import AnswerForm, CommentForm, ObjectionForm
-from ..models import OBJECTION_TRANSITIONS, Objection
+from ..models import Objection
 from ..policies import (
     can_answer_objection,
     can_follow_up_objection,
@@ -25,7 +26,7 @@ from ..services.objections import (
     objection_follow_up,
     objection_withdraw,
 )
-from .common import labelled_events, run_service
+from .common import run_service
 
 
 @login_required
@@ -67,7 +68,7 @@ def objection_detail(request, pk: int):
         "can_answer": can_answer_objection(request.user, objection),
         "can_follow_up": can_follow_up_objection(request.user, objection),
         "can_withdraw": can_withdraw_objection(request.user, objection),
-        "events": labelled_events(objection, OBJECTION_TRANSITIONS), "active_tab": "objections",
+        "events": workflow_events(objection), "active_tab": "objections",
     })
 
 

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Resource
 from portal.access import get_visible_or_404
+from portal.workflow import workflow_events
 
 from ..access import filing_refusal
 from ..forms import ApproveForm, CommentForm, MessageForm, ReasonForm, RequestForm
-from ..models import TRANSITIONS, DisputeMessage, ShareRequest
+from ..models import DisputeMessage, ShareRequest
 from ..policies import can_apply_for_resource, can_post_dispute_message, request_actions
 from ..selectors import (
     request_detail,
@@ -35,7 +36,7 @@ from ..services.requests import (
     request_update,
     request_withdraw,
 )
-from .common import labelled_events, run_service
+from .common import run_service
 
 PAGE_SIZE = 20
 S = ShareRequest.Status
@@ -139,7 +140,7 @@ def request_detail_view(request, pk: int):
     dispute = getattr(share_request, "dispute", None)
     return render(request, "sharing/request_detail.html", {
         "r": share_request, "actions": actions,
-        "events": labelled_events(share_request, TRANSITIONS),
+        "events": workflow_events(share_request),
         "grant": request_grant(share_request), "dispute": dispute,
         "approve_form": ApproveForm(request=share_request, auto_id="approve_%s"),
         "refuse_form": ReasonForm(auto_id="refuse_%s"),

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import get_visible_or_404
+from portal.workflow import workflow_events
 
 from ..forms import ConsentForm, TransferForm
-from ..models import TRANSFER_TRANSITIONS
 from ..policies import can_withdraw_transfer, transfer_side
 from ..selectors import grants_held, transfers_visible
 from ..services.transfers import transfer_consent, transfer_create, transfer_withdraw
-from .common import labelled_events, run_service
+from .common import run_service
 
 
 @login_required
@@ -52,7 +52,7 @@ def transfer_detail(request, pk: int):
     return render(request, "sharing/transfer_detail.html", {
         "t": transfer, "side": transfer_side(request.user, transfer),
         "can_withdraw": can_withdraw_transfer(request.user, transfer),
-        "consent_form": ConsentForm(), "events": labelled_events(transfer, TRANSFER_TRANSITIONS),
+        "consent_form": ConsentForm(), "events": workflow_events(transfer),
         "active_tab": "transfers",
     })
 

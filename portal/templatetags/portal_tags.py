@@ -1,0 +1,49 @@
+"""Template tags of the site shell shared by every app."""
+
+from datetime import date, datetime, timedelta
+
+from django import template
+from django.utils import timezone
+
+from portal.workdays import WorkingCalendar
+
+register = template.Library()
+
+# The working-day window read once per request for the deadlines on a page.
+_WINDOW = timedelta(days=400)
+
+
+def _calendar(context, today: date, day: date) -> WorkingCalendar:
+    """One calendar window per request (one query), whatever the number of deadlines."""
+    request = context.get("request")
+    calendar = getattr(request, "_portal_calendar", None)
+    if calendar is None or not (calendar.covers(today) and calendar.covers(day)):
+        calendar = WorkingCalendar(min(today, day) - _WINDOW, max(today, day) + _WINDOW)
+        if request is not None:
+            request._portal_calendar = calendar
+    return calendar
+
+
+@register.inclusion_tag("partials/deadline.html", takes_context=True)
+def deadline(context, due_on, closed=False, is_open=True) -> dict:
+    """A deadline as every page shows it: the date and, while the step is still open, the
+    working days left (P4) — "今天到期" on the day, overdue in red after it.
+
+    ``closed`` (e.g. the time the step was done) or ``is_open=False`` shows the date alone. The one place deadlines are
+    rendered, so a page never computes working days itself.
+    """
+    if not due_on:
+        return {"due_on": None}
+    if isinstance(due_on, datetime):
+        due_on = timezone.localdate(due_on)
+    closed = bool(closed) or not is_open
+    state = {"due_on": due_on, "closed": closed}
+    if closed:
+        return state
+    today = timezone.localdate()
+    left = _calendar(context, today, due_on).working_days_between(today, due_on)
+    state.update(
+        overdue=due_on < today, overdue_days=max(-left, 0),
+        due_today=due_on == today, left=max(left, 0), soon=due_on >= today and left <= 2,
+    )
+    return state
