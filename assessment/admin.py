@@ -23,6 +23,7 @@ from assessment.models import (
 from assessment.policies import can_manage_assessments, can_manage_notice, can_manage_plan
 from assessment.services import annual_reports, complaints, compute, plans, rectification
 from portal.admin_site import CommentActionForm, PolicyAdmin, admin_action_apply
+from portal.forms import DateInput
 
 
 class AuthorityAdmin(PolicyAdmin):
@@ -169,7 +170,7 @@ class ScoreObjectionAdmin(AuthorityAdmin, SimpleHistoryAdmin):
 
 class NoticeActionForm(CommentActionForm):
     due_on = forms.DateField(label=_lazy("整改期限"), required=False,
-                             widget=forms.DateInput(attrs={"type": "date"}))
+                             widget=DateInput())
 
 
 @admin.register(RectificationNotice)

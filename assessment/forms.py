@@ -12,9 +12,10 @@ from assessment.models import (
     ScoringRule,
     Violation,
 )
+from portal.forms import DateInput
 from portal.models import Department, Region
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class MultipleFileInput(forms.ClearableFileInput):

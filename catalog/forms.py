@@ -10,6 +10,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from portal.forms import DateInput
+
 from .models import (
     FORMAT_SUBTYPES,
     ChangeEvent,
@@ -42,7 +44,7 @@ class ResourceForm(forms.ModelForm):
             "usage_requirements": forms.Textarea(attrs={"rows": 2}),
             "legal_basis": forms.Textarea(attrs={"rows": 2}),
             "open_conditions": forms.Textarea(attrs={"rows": 2}),
-            "publication_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "publication_date": DateInput(),
             "format_subtype": forms.TextInput(attrs={"list": "format-subtypes"}),
         }
 
@@ -201,7 +203,7 @@ class ChangeEventForm(forms.ModelForm):
     class Meta:
         model = ChangeEvent
         fields = ["kind", "title", "occurred_on", "description"]
-        widgets = {"occurred_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"occurred_on": DateInput(),
                    "description": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateInput
+
 from .masking import DATE_GRANULARITIES, MaskKind
 from .models import MASK_KIND_LABELS, AccessLogEntry, DataVersion
 
@@ -54,9 +56,9 @@ class AccessLogFilterForm(forms.Form):
     allowed = forms.ChoiceField(label=_("结果"), required=False,
                                 choices=[("", _("全部")), ("1", _("放行")), ("0", _("拒绝"))])
     since = forms.DateField(label=_("起始日期"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=DateInput())
     until = forms.DateField(label=_("截止日期"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=DateInput())
 
     def apply(self, queryset):
         if not self.is_valid():

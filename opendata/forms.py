@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import OpenType, ResourceFormat, Theme, UpdateCycle
+from portal.forms import DateInput
 from portal.models import Department, User
 
 from .models import (
@@ -163,7 +164,7 @@ class ProductDatasetForm(forms.Form):
                                     help_text=_("数据集页面地址或标识名"))
     source = forms.ChoiceField(label=_("获取方式"), choices=ProductDataset.Source.choices)
     acquired_on = forms.DateField(label=_("获取日期"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput())
 
     def clean(self):
         cleaned = super().clean()
@@ -182,8 +183,8 @@ class UsageReportForm(forms.ModelForm):
         model = UsageReport
         fields = ["period_start", "period_end", "active_users", "visits", "summary",
                   "security_statement"]
-        widgets = {"period_start": forms.DateInput(attrs={"type": "date"}),
-                   "period_end": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"period_start": DateInput(),
+                   "period_end": DateInput(),
                    "summary": forms.Textarea(attrs={"rows": 4}),
                    "security_statement": forms.Textarea(attrs={"rows": 3})}
 
@@ -218,8 +219,8 @@ class DatasetMetadataForm(forms.ModelForm):
                   "contact_phone", "contact_email"]
         widgets = {"description": forms.Textarea(attrs={"rows": 5}),
                    "open_conditions": forms.Textarea(attrs={"rows": 2}),
-                   "temporal_start": forms.DateInput(attrs={"type": "date"}),
-                   "temporal_end": forms.DateInput(attrs={"type": "date"})}
+                   "temporal_start": DateInput(),
+                   "temporal_end": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -315,7 +316,7 @@ class ApplicationDecisionForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("不予批准时必须说明理由。"))
     valid_until = forms.DateField(label=_("有效期至"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}),
+                                  widget=DateInput(),
                                   help_text=_("留空则按默认有效期（一年）。"))
 
 
@@ -344,7 +345,7 @@ class PlanItemForm(forms.ModelForm):
     class Meta:
         model = OpenPlanItem
         fields = ["resource", "planned_on", "note"]
-        widgets = {"planned_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"planned_on": DateInput()}
 
     def __init__(self, *args, resources=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,3 +30,14 @@ class TokenCreateForm(forms.Form):
         label=_("有效期"), coerce=int, initial=90,
         choices=[(30, _("30 天")), (90, _("90 天")), (180, _("180 天")), (365, _("一年"))],
     )
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker. ``<input type="date">`` only takes ISO dates, whatever the
+    locale's display format (zh-hans would render 2026/12/10, which the browser drops, so
+    an edited form lost its dates): always render ISO."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import DataItem, SharingType
+from portal.forms import DateInput
 
 from .models import CoReview, Filing, Objection, ShareRequest, TransferRequest
 
@@ -18,7 +19,7 @@ class FilingForm(forms.ModelForm):
             "systems": forms.Textarea(attrs={"rows": 3}),
             "data_uses": forms.Textarea(attrs={"rows": 3}),
             "security_measures": forms.Textarea(attrs={"rows": 3}),
-            "signed_on": forms.DateInput(attrs={"type": "date"}),
+            "signed_on": DateInput(),
         }
 
 
@@ -51,16 +52,21 @@ class RequestForm(forms.ModelForm):
             "purpose_detail": forms.Textarea(attrs={"rows": 3}),
             "knowledge_scope": forms.Textarea(attrs={"rows": 2}),
             "security_measures": forms.Textarea(attrs={"rows": 3}),
-            "period_start": forms.DateInput(attrs={"type": "date"}),
-            "period_end": forms.DateInput(attrs={"type": "date"}),
+            "period_start": DateInput(),
+            "period_end": DateInput(),
         }
 
     def __init__(self, *args, resource, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = _live_items(resource)
-        self.fields["purpose_detail"].required = False
-        self.fields["knowledge_scope"].required = False
-        self.fields["security_measures"].required = False
+        # A draft may be saved incomplete; these are checked when it is submitted, and the
+        # form marks them so (the service's messages name what is missing).
+        for name in ("purpose_detail", "knowledge_scope", "security_measures",
+                     "commitment_document", "commitment_accepted"):
+            self.fields[name].required = False
+            self.fields[name].required_to_submit = True
+        self.fields["commitment_document"].help_text = _(
+            "提交前必须上传：加盖公章的信息安全保障承诺书（PDF 或图片）。")
 
 
 class ApproveForm(forms.Form):
@@ -71,7 +77,7 @@ class ApproveForm(forms.Form):
     masked_items = ItemsField(label=_("须脱敏提供的信息项"), queryset=DataItem.objects.none(),
                               required=False)
     valid_until = forms.DateField(label=_("授权到期日期"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}),
+                                  widget=DateInput(),
                                   help_text=_("留空则至申请的使用结束日期"))
     comment = forms.CharField(label=_("意见"), required=False,
                               widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

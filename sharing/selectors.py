@@ -101,6 +101,8 @@ def requestable_resources(user: User, search: str = "") -> QuerySet[Resource]:
         sharing_type__in=["", SharingType.UNCONDITIONAL])
     qs = (Resource.objects.filter(status=Resource.Status.REGISTERED)
           .filter(~Q(sharing_type=SharingType.UNCONDITIONAL) | Exists(conditional_items))
+          .annotate(restricted_items=Count("items", filter=Q(items__retired=False) & ~Q(
+              items__sharing_type__in=["", SharingType.UNCONDITIONAL])))
           .select_related("provider").order_by("provider__name", "name"))
     if user.department_id is not None:
         qs = qs.exclude(provider_id=user.department_id)

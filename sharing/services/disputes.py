@@ -192,9 +192,13 @@ def _apply_sharing_type(actor: User, dispute: Dispute) -> str:
 def dispute_decide(*, actor: User, request: ShareRequest, approve: bool, decision: str,
                    items: Iterable[DataItem] | None = None,
                    masked_items: Iterable[DataItem] = (), valid_until: date | None = None,
-                   change_sharing_type: bool = False) -> ShareRequest:
+                   change_sharing_type: bool = False, field: str = "decision") -> ShareRequest:
     """The authority's coordination decision (S4), recorded on the dispute: share (with
-    the items it allows) or not; optionally change the resource's sharing type."""
+    the items it allows) or not; optionally change the resource's sharing type.
+
+    ``field`` names the input that carried ``decision`` on the caller's face (``comment``
+    on an approval, ``reason`` on a refusal), so a refusal names the field the user filled.
+    """
     from .requests import grant_from_request, record_approval
 
     request = _lock(request)
@@ -205,7 +209,7 @@ def dispute_decide(*, actor: User, request: ShareRequest, approve: bool, decisio
         raise NotPermitted(_("只有主管部门可以作出协调决定。"), target=request, action="coordinate")
     decision = (decision or "").strip()
     if not decision:
-        raise ValidationFailed(_("请填写协调决定。"), fields={"reason": [
+        raise ValidationFailed(_("请填写协调决定。"), fields={field: [
             _("协调决定须写明理由和结论。")]})
     dispute = Dispute.objects.select_for_update().get(request=request)
     if change_sharing_type:

@@ -138,6 +138,10 @@ def request_update(*, actor: User, request: ShareRequest, data: dict,
                    items: Iterable[DataItem] | None = None) -> ShareRequest:
     request = _lock(request)
     if not can_edit_request(actor, request):
+        if not request.is_editable:
+            raise IllegalTransition(_("当前状态为“%(status)s”，申请已提交，不能再修改（被退回后可修改）。")
+                                    % {"status": request.get_status_display()},
+                                    target=request, action="edit")
         raise NotPermitted(_("只能修改本部门草稿或被退回的申请。"), target=request, action="edit")
     _assign(request, data)
     request._history_user = actor
@@ -323,7 +327,8 @@ def request_approve(*, actor: User, request: ShareRequest,
         from .disputes import dispute_decide
 
         return dispute_decide(actor=actor, request=request, approve=True, decision=comment,
-                              items=items, masked_items=masked_items, valid_until=valid_until)
+                              items=items, masked_items=masked_items, valid_until=valid_until,
+                              field="comment")
     if not can_answer_request(actor, request):
         if request.status not in (S.PROVIDER_REVIEW, S.NEGOTIATING):
             raise IllegalTransition(_("当前状态为“%(status)s”，不能执行“同意共享”操作。") % {
@@ -371,7 +376,8 @@ def request_refuse(*, actor: User, request: ShareRequest, reason: str) -> ShareR
     if request.status == S.COORDINATING:
         from .disputes import dispute_decide
 
-        return dispute_decide(actor=actor, request=request, approve=False, decision=reason)
+        return dispute_decide(actor=actor, request=request, approve=False, decision=reason,
+                              field="reason")
     if not can_refuse_request(actor, request):
         if request.status != S.PROVIDER_REVIEW:
             raise IllegalTransition(_("当前状态为“%(status)s”，不能执行“不予共享”操作。") % {

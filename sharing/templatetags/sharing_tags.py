@@ -30,3 +30,31 @@ def sharing_roles(user) -> dict:
         "co_reviewer": user.is_authenticated and user.has_role(*CO_REVIEWER_ROLES),
         "responses": can_view_responses_record(user),
     }
+
+
+@register.simple_tag
+def sharing_offer(user, resource) -> dict:
+    """What a catalog entry's page offers ``user`` for sharing (S1/S2): the application
+    form, the user's application already under way, or direct use of unconditional data."""
+    from django.urls import reverse
+
+    from catalog.models import Resource, SharingType
+    from sharing.models import OPEN_STATUSES, ShareRequest
+    from sharing.policies import can_apply_for_resource
+    from sharing.selectors import requests_made
+
+    if (not user.is_authenticated or user.department_id is None
+            or resource.status != Resource.Status.REGISTERED
+            or user.department_id == resource.provider_id):
+        return {}
+    pending = (requests_made(user).filter(resource=resource)
+               .filter(status__in=[*OPEN_STATUSES, ShareRequest.Status.DRAFT,
+                                   ShareRequest.Status.RETURNED])
+               .order_by("-created_at").first())
+    offer = {"pending": pending}
+    if can_apply_for_resource(user, resource):
+        offer["apply_url"] = reverse("sharing:request_new", args=[resource.pk])
+        offer["partial"] = resource.sharing_type == SharingType.UNCONDITIONAL
+    if resource.sharing_type == SharingType.UNCONDITIONAL:
+        offer["direct_url"] = reverse("dataplane:resource", args=[resource.code])
+    return offer

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from assessment.models import Plan, Score
 from assessment.services import review
@@ -45,12 +46,12 @@ def test_authority_plans_computes_reviews_publishes_and_public_sees_ranking(
     page.get_by_label("评审截止").fill(f"{today + timedelta(days=40):%Y-%m-%d}")
     page.get_by_label("计划公布日期").fill(f"{today + timedelta(days=60):%Y-%m-%d}")
     page.get_by_role("button", name="创建方案").click()
-    assert page.get_by_text("考核方案已创建").is_visible()
+    expect(page.get_by_text("考核方案已创建")).to_be_visible()
     plan = Plan.objects.get(year=2025)
 
     # A2: start the assessment, which computes every indicator; compute again on demand.
     page.get_by_role("button", name="启动考核").click()
-    assert page.get_by_text("考核已启动").is_visible()
+    expect(page.get_by_text("考核已启动")).to_be_visible()
     page.get_by_role("button", name="计算指标").click()
     heat = page.locator("table.heat")
     assert heat.get_by_role("row", name="省公安厅").is_visible()
@@ -70,14 +71,14 @@ def test_authority_plans_computes_reviews_publishes_and_public_sees_ranking(
     row.get_by_label("评审得分（0–4）").fill("3.5")
     row.get_by_label("评审意见").fill("制度完备，奖惩机制尚待细化。")
     row.get_by_role("button", name="保存评审").click()
-    assert page.get_by_text("评审得分已保存").is_visible()
+    expect(page.get_by_text("评审得分已保存")).to_be_visible()
     assert Score.objects.get(unit=police_unit, indicator=indicator).score == 3.5
     screenshot(page, "assessment-unit-report")
 
     # A4: publish.
     page.goto(f"/assessment/plans/{plan.pk}/")
     page.get_by_role("button", name="公布结果").click()
-    assert page.get_by_text("考核结果已公布").is_visible()
+    expect(page.get_by_text("考核结果已公布")).to_be_visible()
 
     # The public, without signing in, sees the ranking.
     public = browser.new_context(locale="zh-CN", base_url=live_server.url).new_page()

@@ -5,6 +5,7 @@ platform-wide Chinese search."""
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from catalog.models import Resource
 from portal.models import Role
@@ -68,7 +69,7 @@ def test_catalog_entry_from_clerk_to_platform_search(page, login, make_user, dep
     page.goto(f"/catalog/resources/{resource.pk}/")
     with page.expect_navigation():
         page.get_by_role("button", name="提交审核").click()
-    assert page.get_by_text("已提交信息中心审核").is_visible()
+    expect(page.get_by_text("已提交信息中心审核")).to_be_visible()
 
     # 3. The center approves it in the admin's review queue.
     sign_in(page, login, "lin_center", devices["lin_center"])

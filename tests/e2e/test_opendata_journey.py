@@ -2,6 +2,7 @@
 dataset, previews it, downloads the CSV, and files a data request — without signing in."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.opendata.conftest import (  # noqa: F401 - fixtures shared with the open-data tests
@@ -24,11 +25,11 @@ def test_public_searches_previews_downloads_and_requests(page, publish, open_res
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     page.get_by_role("searchbox", name="搜索数据集").fill("不动产")
     page.get_by_role("button", name="搜索").click()
-    assert page.get_by_text("找到 1 个数据集").is_visible()
+    expect(page.get_by_text("找到 1 个数据集")).to_be_visible()
     screenshot(page, "opendata-search")
 
     page.get_by_role("link", name=dataset.title).click()
-    assert page.get_by_role("heading", name=dataset.title, level=1).is_visible()
+    expect(page.get_by_role("heading", name=dataset.title, level=1)).to_be_visible()
     preview = page.get_by_role("region", name="数据预览")
     assert preview.get_by_text("美兰区").is_visible()
     assert preview.get_by_text("460100********1234").is_visible()
@@ -52,8 +53,8 @@ def test_public_searches_previews_downloads_and_requests(page, publish, open_res
     page.get_by_label("联系人").fill("赵女士")
     page.get_by_label("联系邮箱").fill("zhao@example.com")
     page.get_by_role("button", name="提交需求").click()
-    assert page.get_by_text("需求已提交，办理进度将在本页公开。").is_visible()
-    assert page.get_by_role("heading", name="公共充电桩位置与功率").is_visible()
-    assert page.get_by_text("待受理").first.is_visible()
+    expect(page.get_by_text("需求已提交，办理进度将在本页公开。")).to_be_visible()
+    expect(page.get_by_role("heading", name="公共充电桩位置与功率")).to_be_visible()
+    expect(page.get_by_text("待受理").first).to_be_visible()
     assert page.get_by_text("zhao@example.com").count() == 0
     screenshot(page, "opendata-request")

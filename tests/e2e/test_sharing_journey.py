@@ -5,6 +5,7 @@ the authority approves in the admin, and A holds a grant."""
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from portal.models import Role
 from sharing.access import access_decide
@@ -77,7 +78,7 @@ def test_refused_request_escalated_coordinated_and_granted(sign_in, make_user, d
     screenshot(a, "sharing-application-form")
     a.get_by_role("button", name="保存草稿").click()
     a.get_by_role("button", name="提交申请").click()
-    assert a.get_by_text("待提供部门答复").first.is_visible()
+    expect(a.get_by_text("待提供部门答复").first).to_be_visible()
     request = ShareRequest.objects.get()
 
     # 2. B refuses — first without a reason (the page says it is required), then with one.
@@ -88,19 +89,19 @@ def test_refused_request_escalated_coordinated_and_granted(sign_in, make_user, d
     b.locator("#refuse_reason").fill("涉及公民个人信息，申请用途不在共享条件范围内")
     screenshot(b, "sharing-provider-answer")
     b.get_by_role("button", name="不予共享").click()
-    assert b.get_by_text("已作出不予共享答复").is_visible()
+    expect(b.get_by_text("已作出不予共享答复")).to_be_visible()
 
     # 3. A escalates to negotiation, then (negotiation failing) to the authority.
     a.reload()
-    assert a.get_by_text("涉及公民个人信息").first.is_visible()
+    expect(a.get_by_text("涉及公民个人信息").first).to_be_visible()
     a.locator("#escalate_reason").fill("企业登记须核验法定代表人身份，确有履职需要")
     a.get_by_role("button", name="提请协商").click()
     a.locator("#message_body").fill("附《市场主体登记管理条例》第十六条，请予支持。")
     a.get_by_role("button", name="发送").click()
-    assert a.get_by_text("请予支持").is_visible()
+    expect(a.get_by_text("请予支持")).to_be_visible()
     a.locator("#escalate_reason").fill("协商未果，请主管部门协调")
     a.get_by_role("button", name="提请协调").click()
-    assert a.get_by_text("主管部门协调中").first.is_visible()
+    expect(a.get_by_text("主管部门协调中").first).to_be_visible()
 
     # 4. The authority coordinates in the admin and decides to share.
     admin = sign_in(authority)
@@ -110,7 +111,7 @@ def test_refused_request_escalated_coordinated_and_granted(sign_in, make_user, d
     admin.locator("#id_decision_text").fill("经协调，按申请用途予以共享，身份证号码脱敏提供以外的要求由双方落实。")
     screenshot(admin, "sharing-coordination-admin")
     admin.get_by_role("button", name="保存", exact=True).click()
-    assert admin.get_by_text("协调决定已记录").is_visible()
+    expect(admin.get_by_text("协调决定已记录")).to_be_visible()
 
     # 5. A holds a grant and may read the granted items.
     a.goto("/sharing/grants/")

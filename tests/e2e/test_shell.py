@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from portal.models import Role
 from portal.services.inbox import inbox_add
@@ -31,7 +32,7 @@ def test_clerk_signs_in_and_sees_inbox_in_chinese(page, login, make_user, depart
 def test_wrong_password_message_is_chinese(page, login, make_user):
     make_user(username="li_clerk")
     login("li_clerk", "wrong-password")
-    assert page.get_by_text("用户名或密码错误").is_visible()
+    expect(page.get_by_text("用户名或密码错误")).to_be_visible()
 
 
 def test_data_admin_must_pass_two_factor(page, login, make_user, department, settings):
@@ -39,10 +40,10 @@ def test_data_admin_must_pass_two_factor(page, login, make_user, department, set
     admin = make_user(username="wang_admin", department=department, roles=[Role.DATA_ADMIN])
     login("wang_admin")
     assert "/accounts/otp/setup/" in page.url
-    assert page.locator(".qr svg").is_visible()
+    expect(page.locator(".qr svg")).to_be_visible()
     device = TOTPDevice.objects.get(user=admin)
     page.get_by_label("动态验证码").fill(f"{totp(device.bin_key):06d}")
     page.get_by_role("button", name="确认启用").click()
-    assert page.get_by_text("两步验证已启用").is_visible()
+    expect(page.get_by_text("两步验证已启用")).to_be_visible()
     page.goto("/inbox/")
-    assert page.get_by_role("heading", name="我的待办").is_visible()
+    expect(page.get_by_role("heading", name="我的待办")).to_be_visible()

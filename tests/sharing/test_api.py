@@ -76,6 +76,31 @@ def test_api_status_codes_403_404_409(people, submitted, conditional_resource):
         format="json").status_code == 409
 
 
+def test_editing_a_submitted_request_is_409_wrong_state(people, submitted):
+    """API.md: an action not allowed in the object's current state answers 409."""
+    response = api(people.applicant_clerk).patch(f"{BASE}/requests/{submitted.pk}/",
+                                                 {"purpose_detail": "改"}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "illegal_transition"
+    submitted.refresh_from_db()
+    assert submitted.purpose_detail != "改"
+
+
+def test_s4_coordination_decision_without_text_names_the_field_sent(people, submitted):
+    from sharing.services.disputes import request_escalate
+    from sharing.services.requests import request_refuse
+
+    request_refuse(actor=people.provider_admin, request=submitted, reason="不符合条件")
+    request_escalate(actor=people.applicant_admin, request=submitted, reason="确需")
+    request_escalate(actor=people.applicant_admin, request=submitted, reason="协商未果")
+    approve = api(people.authority).post(f"{BASE}/requests/{submitted.pk}/approve/", {},
+                                         format="json")
+    assert approve.status_code == 400 and set(approve.json()) >= {"comment"}
+    assert "reason" not in approve.json()
+    refuse = api(people.authority).post(f"{BASE}/requests/{submitted.pk}/refuse/", {},
+                                        format="json")
+    assert refuse.status_code == 400 and "reason" in refuse.json()
+
+
 def test_lists_show_only_what_the_department_is_party_to(people, submitted):
     assert api(people.outsider_admin).get(f"{BASE}/requests/").json()["count"] == 0
     received = api(people.provider_admin).get(f"{BASE}/requests/", {"side": "received"}).json()
