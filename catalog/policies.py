@@ -37,6 +37,11 @@ def can_submit_resource(user, resource: Resource) -> bool:
     return has_department_role(user, resource.provider_id, Role.DATA_ADMIN)
 
 
+def can_submit_resource_for(user, department) -> bool:
+    """Whether ``user`` submits the catalog of ``department`` (bulk submission)."""
+    return has_department_role(user, department.pk, Role.DATA_ADMIN)
+
+
 def can_withdraw_resource(user, resource: Resource) -> bool:
     return has_department_role(user, resource.provider_id, Role.DATA_ADMIN)
 

@@ -83,6 +83,14 @@ def department_catalog(department_id: int, *, status: str = "", q: str = "") -> 
     return qs
 
 
+def department_submitters(department_id: int):
+    """The department's data administrators: who submits its drafts (C6)."""
+    from portal.models import Role
+    from portal.selectors import users_with_role
+
+    return users_with_role(Role.DATA_ADMIN, department=department_id).order_by("pk")
+
+
 def department_catalog_list(department_id: int, *, status: str = "", q: str = "") -> QuerySet[Resource]:
     """``department_catalog`` with only the columns the list shows and each row's number of
     active items (a correlated count, computed for the page's rows only — after LIMIT —

@@ -7,6 +7,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.browse, name="browse"),
     path("mine/", views.department_catalog, name="department"),
+    path("mine/submit/", views.department_submit, name="department_submit"),
     path("export.xlsx", views.export, name="export"),
     path("resources/new/", views.resource_create, name="resource_create"),
     path("resources/<int:pk>/", views.resource_detail, name="resource_detail"),

@@ -110,12 +110,41 @@ def department_catalog(request):
     paginator = (Paginator(entries, 25) if q else selectors.KnownCountPaginator(
         entries, 25, count=counts.get(status, 0) if status else sum(counts.values())))
     page = paginator.get_page(request.GET.get("page"))
+    can_submit = policies.can_submit_resource_for(request.user, department)
     return render(request, "catalog/department.html", {
         "department": department, "page": page, "status": status, "q": q,
         "counts": counts,
         "statuses": [s for s in Resource.Status if s != Resource.Status.APPLIED],
         "change_events": selectors.change_events_open(department.pk),
         "can_create": policies.can_create_resource(request.user, department),
+        "can_submit": can_submit,
+        "bulk_submit": can_submit and status == Resource.Status.DRAFT and counts.get(status),
+    })
+
+
+BULK_SUBMIT_LIMIT = 200
+
+
+@government_required
+@require_POST
+def department_submit(request):
+    """The data administrator submits several drafts at once, with a result per entry."""
+    department = _department_or_403(request)
+    if not policies.can_submit_resource_for(request.user, department):
+        raise PermissionDenied
+    drafts = selectors.department_catalog(department.pk, status=Resource.Status.DRAFT)
+    if not request.POST.get("all"):
+        ids = [int(v) for v in request.POST.getlist("resource") if v.isdigit()]
+        drafts = drafts.filter(pk__in=ids)
+    chosen = list(drafts.order_by("pk")[:BULK_SUBMIT_LIMIT])
+    if not chosen:
+        messages.warning(request, _("请先勾选要提交的草稿。"))
+        return redirect(reverse("catalog:department") + "?status=draft")
+    results = services.resources_submit(actor=request.user, resources=chosen)
+    return render(request, "catalog/submit_results.html", {
+        "results": results, "department": department,
+        "submitted": sum(1 for _r, problem in results if not problem),
+        "failed": sum(1 for _r, problem in results if problem),
     })
 
 
@@ -205,6 +234,10 @@ def resource_detail(request, pk: int):
         "retired_items": [i for i in resource.items.all() if i.retired] if own else [],
         "warnings": resource_warnings(resource) if own and resource.status != Resource.Status.REGISTERED else [],
         "events": workflow_events(resource) if own else [],
+        # Who submits a draft the viewer cannot submit (C6): said on the page.
+        "submitters": list(selectors.department_submitters(resource.provider_id))
+        if resource.is_editable and user.department_id == resource.provider_id
+        and not policies.can_submit_resource(user, resource) else None,
         "history": resource.history.select_related("history_user")[:20] if own else [],
         "diff": resource_diff(resource.revision_of, resource) if resource.is_revision else None,
         "open_revision": revision if own else None,

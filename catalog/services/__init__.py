@@ -31,6 +31,7 @@ from .resources import (
     resource_submit,
     resource_update,
     resource_withdraw,
+    resources_submit,
 )
 
 __all__ = [
@@ -58,4 +59,5 @@ __all__ = [
     "resource_submit",
     "resource_update",
     "resource_withdraw",
+    "resources_submit",
 ]

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from portal.errors import Conflict, NotPermitted, ValidationFailed
+from portal.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 from portal.models import Department, Role, User
 from portal.search import search_index_update
 from portal.selectors import users_with_role
-from portal.services.inbox import inbox_add, inbox_close, notify
+from portal.services.inbox import inbox_add, inbox_close, inbox_keep, notify
 from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
@@ -81,6 +81,21 @@ def _review_url(resource: Resource) -> str:
 
 def _editors(department_id: int) -> list[User]:
     return list(users_with_role(Role.CLERK, Role.DATA_ADMIN, department=department_id))
+
+
+def drafts_task_refresh(department_id: int) -> None:
+    """While the department has drafts, its data administrators have one task "submit the
+    drafts" (C6: they, not the clerk, submit) with the current count; it closes when none
+    are left. One line whether the drafts were typed one by one or imported by the score."""
+    waiting = Resource.objects.filter(provider_id=department_id,
+                                      status=Resource.Status.DRAFT).count()
+    inbox_keep(
+        users=users_with_role(Role.DATA_ADMIN, department=department_id),
+        key=f"catalog:drafts:{department_id}",
+        title=_("提交本部门目录草稿：%(n)d 条待提交审核") % {"n": waiting},
+        url=reverse("catalog:department") + "?status=draft",
+        pending=waiting > 0,
+    )
 
 
 def _assign(resource: Resource, data: Mapping[str, Any]) -> None:
@@ -151,6 +166,7 @@ def resource_create(
     _items_replace(resource, items)
     _related_set(resource, related)
     _reindex(resource)
+    drafts_task_refresh(provider.pk)
     return resource
 
 
@@ -187,7 +203,9 @@ def resource_delete(*, actor: User, resource: Resource) -> None:
         raise NotPermitted(_("只能删除本部门尚未提交过的草稿。"))
     if resource.review_round:
         raise Conflict(_("该草稿曾提交审核，已有流转记录，不能删除。"), target=resource, action="delete")
+    department_id = resource.provider_id
     resource.delete()
+    drafts_task_refresh(department_id)
 
 
 @transaction.atomic
@@ -218,7 +236,27 @@ def resource_submit(*, actor: User, resource: Resource, comment: str = "") -> Re
         from .census import census_entries_mark_updated
 
         census_entries_mark_updated(actor=actor, resource_id=resource.revision_of_id)
+    drafts_task_refresh(resource.provider_id)
     return resource
+
+
+def resources_submit(*, actor: User, resources: Iterable[Resource]) -> list[tuple[Resource, str]]:
+    """Submit several entries at once (C6), each on its own: one that cannot go stays as it
+    was and says why, the others go to review. Returns ``(entry, problem)`` per entry,
+    ``problem`` empty when it was submitted."""
+    results = []
+    for resource in resources:
+        try:
+            resource_submit(actor=actor, resource=resource)
+        except DomainError as exc:
+            details = [str(m) for messages in getattr(exc, "fields", {}).values() for m in messages]
+            problem = str(exc.message)
+            if details and not problem.endswith(details[0]):
+                problem = f"{problem} {'；'.join(details[:3])}"
+            results.append((resource, problem))
+        else:
+            results.append((resource, ""))
+    return results
 
 
 @transaction.atomic
@@ -229,6 +267,7 @@ def resource_withdraw(*, actor: User, resource: Resource, comment: str = "") -> 
         raise NotPermitted(_("只有本部门的数据管理员可以撤回提交。"))
     transition_apply(obj=resource, table=TRANSITIONS, action="withdraw", actor=actor, comment=comment)
     inbox_close(key=f"catalog:resource:{resource.pk}:review:{resource.review_round}")
+    drafts_task_refresh(resource.provider_id)
     return resource
 
 
@@ -389,6 +428,7 @@ def resource_revise(*, actor: User, resource: Resource) -> Resource:
         for item in registered.items.filter(retired=False).order_by("position", "pk")
     ], DataItem)
     _reindex(revision)
+    drafts_task_refresh(revision.provider_id)
     return revision
 
 

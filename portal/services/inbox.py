@@ -78,6 +78,24 @@ def inbox_add(
     return items
 
 
+@transaction.atomic
+def inbox_keep(*, users: Iterable[User], key: str, title: str, url: str = "",
+               pending: bool) -> None:
+    """Keep one open task under ``key`` while ``pending``, its title kept current (e.g. a
+    count), and close it when no longer pending. Unlike :func:`inbox_add` the task may open
+    again later: each opening is a new task under ``key#n``."""
+    tasks = InboxItem.objects.filter(key__startswith=f"{key}#")
+    open_tasks = tasks.filter(done_at__isnull=True)
+    if not pending:
+        open_tasks.update(done_at=timezone.now())
+        return
+    if open_tasks.exists():
+        open_tasks.exclude(title=title[:200]).update(title=title[:200])
+        return
+    opening = tasks.values("key").distinct().count() + 1
+    inbox_add(users=users, key=f"{key}#{opening}", title=title, url=url)
+
+
 def inbox_close(*, key: str, user: User | None = None) -> int:
     """Mark the task(s) under ``key`` done (for everyone, or one user). Returns how many."""
     items = InboxItem.objects.filter(key=key, done_at__isnull=True)

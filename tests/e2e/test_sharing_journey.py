@@ -66,7 +66,7 @@ def test_refused_request_escalated_coordinated_and_granted(sign_in, make_user, d
     a.locator("#id_purpose").select_option("data_verification")
     a.get_by_label("用途说明").fill("办理企业登记时核验法定代表人身份")
     a.get_by_label("知悉范围").fill("登记注册处经办人员")
-    a.get_by_label("安全保障措施", exact=True).fill("政务外网访问，按岗位授权，操作留痕")
+    a.get_by_role("textbox", name="安全保障措施", exact=True).fill("政务外网访问，按岗位授权，操作留痕")
     a.get_by_label("姓名").check()
     a.get_by_label("身份证号码").check()
     a.get_by_label("使用开始日期").fill("2026-01-01")
