@@ -95,6 +95,7 @@ SERVICE_TRANSITIONS = TransitionTable(
                target=DataService.Status.SUSPENDED, label=_("停用")),
     Transition("revise", source=[DataService.Status.ENABLED, DataService.Status.SUSPENDED],
                target=DataService.Status.DRAFT, label=_("修改后重新提交")),
+    model=DataService,
 )
 
 
