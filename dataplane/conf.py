@@ -41,12 +41,15 @@ def dataplane_setting(name: str) -> Any:
 
 
 def engine_config() -> EngineConfig:
+    from .storage import store_filesystems
+
     return EngineConfig(
         threads=int(dataplane_setting("ENGINE_THREADS")),
         memory_limit=str(dataplane_setting("ENGINE_MEMORY")),
         max_problems=int(dataplane_setting("MAX_PROBLEMS")),
         xlsx_max_uncompressed=int(dataplane_setting("XLSX_MAX_UNCOMPRESSED")),
         temp_dir=str(work_dir() / "spill"),
+        filesystems=store_filesystems(),
     )
 
 

@@ -258,15 +258,11 @@ def preview_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[MaskedColu
         con.close()
 
 
-def preview_parquet(path: str, columns: Sequence[MaskedColumn], *, secret: bytes,
-                    limit: int = 20) -> list[dict[str, Any]]:
-    """Before/after pairs for the first ``limit`` rows of a Parquet file."""
-    con = duckdb.connect()
-    try:
-        return _preview(con, "read_parquet($1)", columns, secret=secret, limit=limit,
-                        params=[str(path)])
-    finally:
-        con.close()
+def preview_parquet(con: duckdb.DuckDBPyConnection, path: str, columns: Sequence[MaskedColumn],
+                    *, secret: bytes, limit: int = 20) -> list[dict[str, Any]]:
+    """Before/after pairs for the first ``limit`` rows of a Parquet file, on ``con``."""
+    return _preview(con, "read_parquet($1)", columns, secret=secret, limit=limit,
+                    params=[str(path)])
 
 
 # --- records from elsewhere (the gateway's JSON answers) -------------------------------

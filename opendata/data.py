@@ -47,7 +47,7 @@ from dataplane.masking import (
     select_list,
 )
 from dataplane.models import DataVersion
-from dataplane.storage import local_path
+from dataplane.storage import parquet_path
 
 from .models import Dataset, DatasetField
 from .vocab import DistributionFormat
@@ -165,7 +165,7 @@ def generate(dataset: Dataset, work_dir: Path) -> Generated:
     secret = masking_secret()
     con = _engine(work_dir)
     try:
-        source = str(local_path(version.parquet_file))
+        source = parquet_path(version.parquet_file)
         con.execute(
             f"COPY (SELECT {select_list(masked, secret=secret)} "
             f"FROM read_parquet({quote_literal(source)})) "
@@ -261,7 +261,7 @@ def rows_query(dataset: Dataset, query: RowsQuery, *, count: bool = True) -> Row
     for name, _desc in query.sort:
         if name not in available:
             raise QueryError(_("没有字段“%(name)s”，不能按它排序。") % {"name": name}, "sort")
-    path = str(local_path(dataset.data_file.name))
+    path = parquet_path(dataset.data_file.name)
     base = Query(path=path, columns=_out_columns(described), filters=filters)
     sql, params = base.rows_sql()
     search = ""
@@ -344,5 +344,7 @@ def masking_sample(dataset: Dataset, rules: Sequence[dict[str, Any]], *, limit: 
                           "rule": rule.get("mask_rule") or ""})
     if not columns:
         return described, []
-    pairs = preview_parquet(str(local_path(version.parquet_file)), columns, secret=masking_secret(), limit=limit)
+    with _engine() as con:
+        pairs = preview_parquet(con, parquet_path(version.parquet_file), columns,
+                                secret=masking_secret(), limit=limit)
     return described, pairs

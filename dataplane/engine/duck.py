@@ -23,6 +23,8 @@ class EngineConfig:
     # Small row groups keep a scan's decompression buffers (and so download memory) small.
     row_group_size: int = 30_720
     temp_dir: str = ""
+    # fsspec file systems DuckDB reads through (the object store), by URL protocol.
+    filesystems: tuple = ()
 
 
 def engine_connect(config: EngineConfig, *, work_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -44,6 +46,8 @@ def engine_connect(config: EngineConfig, *, work_dir: Path | None = None) -> duc
     if spill:
         settings["temp_directory"] = str(spill)
     con = duckdb.connect(config=settings)
+    for filesystem in config.filesystems:
+        con.register_filesystem(filesystem)
     # Parquet files are immutable (one per version), so their footers can be cached.
     con.execute("SET parquet_metadata_cache = true")
     _quiet(con)

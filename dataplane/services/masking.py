@@ -9,11 +9,12 @@ from catalog.models import DataItem, Resource
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import User
 
-from ..conf import masking_secret
+from ..conf import engine_config, masking_secret
+from ..engine.duck import engine_cursor
 from ..masking import MaskedColumn, MaskKind, MaskRule, preview_parquet, rule_errors
 from ..models import AccessLogEntry, DataVersion, MaskingRule, ResourceData
 from ..policies import can_edit_masking
-from ..storage import local_path
+from ..storage import parquet_path
 from .accesslog import accesslog_append
 
 
@@ -83,8 +84,9 @@ def masking_preview(*, actor: User, resource: Resource, limit: int = 10,
                for c in version.schema if c["item_id"] in rules]
     if not columns:
         return []
-    rows = preview_parquet(str(local_path(version.parquet_file)), columns,
-                           secret=masking_secret(), limit=limit)
+    with engine_cursor(engine_config()) as con:
+        rows = preview_parquet(con, parquet_path(version.parquet_file), columns,
+                               secret=masking_secret(), limit=limit)
     accesslog_append(
         user=actor, department=actor.department, resource=resource,
         action=AccessLogEntry.Action.PREVIEW, channel=AccessLogEntry.Channel.WEB, allowed=True,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from catalog.models import OpenType
+from dataplane.storage import storage_open
 
 from ..api.auth import token_from_request
 from ..caching import catalog_stamp, dataset_etag
@@ -60,7 +61,7 @@ def distribution_response(request, dataset: Dataset, fmt: str, *, channel: str, 
     open_access_record(request=request, dataset=dataset, action=Action.DOWNLOAD,
                        channel=channel, allowed=True, token=token, application=application,
                        parameters={"format": fmt}, rows=dataset.row_count or 0)
-    response = FileResponse(dist.file.open("rb"), content_type=FORMATS[fmt].media_type)
+    response = FileResponse(storage_open(dist.file.name), content_type=FORMATS[fmt].media_type)
     response["Content-Disposition"] = _content_disposition(
         f"{dataset.title}.{FORMATS[fmt].extension}")
     if dist.byte_size is not None:

@@ -32,7 +32,7 @@ from dataplane.models import (
 )
 from dataplane.services.accesslog import accesslog_append
 from dataplane.services.masking import consumer_rule
-from dataplane.storage import local_path
+from dataplane.storage import parquet_path
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import ApiToken, Department, User
 from portal.params import int_param
@@ -254,7 +254,7 @@ def _plan(delivery: Delivery, params: Mapping[str, Any], action: str) -> tuple[Q
             filters.append(parse_filter(delivery.columns[item_id], op, _first(value)))
         except FilterError as exc:
             raise ValidationFailed(str(exc), fields={key: [str(exc)]}) from None
-    query = Query(path=str(local_path(delivery.version.parquet_file)),
+    query = Query(path=parquet_path(delivery.version.parquet_file),
                   columns=[delivery.columns[i] for i in selected], filters=filters,
                   secret=masking_secret())
     return query, parameters

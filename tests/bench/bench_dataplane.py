@@ -12,6 +12,9 @@ the bare engine doing the same work (DuckDB on the same files, no portal):
 * key lookup p50/p95 through the REST API of a real web server (gunicorn, one worker),
   with a system token, access decision and access-log entry per call (bare: a fresh
   DuckDB connection filtering the Parquet file);
+* the same key lookups through a portal whose storage is an S3 store (moto's server on
+  127.0.0.1) holding the same Parquet file: bytes read from the store per lookup against
+  the file size, and p50/p95 beside the local-disk portal (target ≤ 2×);
 * CSV download throughput through the API, unmasked and with three masked columns (best
   of ``BENCH_REPEAT``, default 3, each side), and the peak RSS of the web worker (bare:
   DuckDB ``COPY … TO`` CSV of the same select).
@@ -118,12 +121,12 @@ def server_env(tmp: Path) -> dict:
 
 
 class Server:
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, **env):
         self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{self.port}",
              "-w", "1", "--threads", "2", "--timeout", "600", "--log-level", "warning"],
-            env=server_env(tmp), cwd=settings.BASE_DIR)
+            env={**server_env(tmp), **env}, cwd=settings.BASE_DIR)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -154,8 +157,51 @@ class Server:
         conn.close()
         return response.status, data, size
 
+    def metric(self, name: str) -> float:
+        """One unlabelled sample of the server's ``/metrics``."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request("GET", "/metrics")
+        body = conn.getresponse().read().decode()
+        conn.close()
+        return next((float(row.split()[1]) for row in body.splitlines()
+                     if row.startswith(name + " ")), 0.0)
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+class ObjectStore:
+    """moto's S3 server on a free port (the stand-in for MinIO, Ceph or a cloud OSS)."""
+
+    BUCKET = "bench"
+
+    def __init__(self, tmp: Path):
+        import boto3
+
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p",
+             str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp)
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.client = boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id="bench",
+                                   aws_secret_access_key="bench", region_name="us-east-1")
+        deadline = time.time() + 30
+        while True:
+            try:
+                self.client.create_bucket(Bucket=self.BUCKET)
+                break
+            except Exception:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    @property
+    def url(self) -> str:
+        return f"s3://bench:bench@{self.BUCKET}?endpoint={self.endpoint}"
+
+    def stop(self) -> None:
+        self.process.terminate()
         self.process.wait(timeout=30)
 
 
@@ -308,6 +354,38 @@ def test_dataplane_benchmark(tmp_path):
     finally:
         server.stop()
     assert masked_grant.masked_items.count() == 3
+    lookups_in_object_store(tmp_path, version, parquet, f"{base}/rows/", key, values, api_ms)
+
+
+def lookups_in_object_store(tmp_path, version, parquet: str, rows_path: str, key: str,
+                            values: list[str], local_ms: list[float]) -> None:
+    """The same key lookups through a portal whose storage is an S3 store holding the same
+    Parquet file: bytes read from the store per lookup, and the time beside local disk."""
+    store = ObjectStore(tmp_path)
+    try:
+        store.client.upload_file(parquet, store.BUCKET, version.parquet_file)
+        server = Server(tmp_path, PORTAL_STORAGE_URL=store.url)
+        try:
+            server.get(f"{rows_path}?page_size=1", key)  # footer and handle, once per process
+            before = server.metric("portal_store_read_bytes_total")
+            s3_ms = []
+            for value in values:
+                start = time.perf_counter()
+                status, data, _n = server.get(f"{rows_path}?{_q('身份证号码', value)}", key)
+                s3_ms.append((time.perf_counter() - start) * 1000)
+                assert status == 200 and json.loads(data)["count"] >= 1
+            read = (server.metric("portal_store_read_bytes_total") - before) / len(values)
+        finally:
+            server.stop()
+    finally:
+        store.stop()
+    size = Path(parquet).stat().st_size
+    line("S3 store: bytes read per key lookup", f"{read / 1e3:,.0f} kB",
+         f"of {size / 1e6:,.1f} MB", f"{read / size:.2%} of the file")
+    line("S3 store: key lookup p50 (ms)", f"{pct(s3_ms, .5):.1f}", f"{pct(local_ms, .5):.1f}",
+         f"{pct(s3_ms, .5) / pct(local_ms, .5):.2f}× local disk (target ≤ 2×)")
+    line("S3 store: key lookup p95 (ms)", f"{pct(s3_ms, .95):.1f}", f"{pct(local_ms, .95):.1f}",
+         f"{pct(s3_ms, .95) / pct(local_ms, .95):.2f}× local disk")
 
 
 def _q(name: str, value: str) -> str:

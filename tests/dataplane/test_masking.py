@@ -113,7 +113,7 @@ def test_preview_parquet_limits_rows(tmp_path: Path):
     duckdb.connect().execute(
         f"COPY (SELECT '1380000' || lpad(i::VARCHAR, 4, '0') AS phone FROM range(50) t(i)) "
         f"TO '{path}' (FORMAT parquet)")
-    preview = preview_parquet(str(path), [MaskedColumn("phone", "手机", MaskRule(MaskKind.MOBILE))],
+    preview = preview_parquet(duckdb.connect(), str(path), [MaskedColumn("phone", "手机", MaskRule(MaskKind.MOBILE))],
                               secret=SECRET, limit=5)
     assert len(preview) == 5
     assert preview[1]["before"]["手机"] == "13800000001"

@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from catalog.models import Resource, UpdateCycle
+from dataplane.conf import engine_config
+from dataplane.engine.duck import engine_cursor
 from dataplane.models import DataVersion, ResourceData
 from dataplane.services.versions import (
     version_process,
@@ -18,9 +20,18 @@ from dataplane.services.versions import (
     version_upload,
     versions_overdue_notify,
 )
+from dataplane.storage import parquet_path
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Notification, Role
 from tests.dataplane.conftest import ROWS, csv_text
+
+
+def read_version(version, sql: str) -> list[tuple]:
+    """``sql`` over the version's Parquet file, read as the portal reads it (local disk or
+    the object store)."""
+    with engine_cursor(engine_config()) as con:
+        return con.sql(sql.format(f"read_parquet('{parquet_path(version.parquet_file)}')")
+                       ).fetchall()
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +50,7 @@ def test_clean_upload_becomes_current_s9(loaded, resource):
     assert loaded.source_file == ""  # the raw upload is removed once processed
     assert [c["name"] for c in loaded.schema] == ["姓名", "身份证号码", "手机号码", "出生日期",
                                                   "年收入", "住址"]
-    path = default_storage.path(loaded.parquet_file)
-    assert duckdb.sql(f"SELECT 出生日期 FROM '{path}' LIMIT 1").fetchall()[0][0].year == 1990
+    assert read_version(loaded, "SELECT 出生日期 FROM {} LIMIT 1")[0][0].year == 1990
     assert Notification.objects.filter(key=f"dataversion:{loaded.pk}:done").exists()
 
 
@@ -98,8 +108,7 @@ def test_gbk_and_bom_csv_import_through_the_api_s9(resource, provider_admin, api
         version = DataVersion.objects.get(pk=response.json()["id"])
         assert version.status == DataVersion.Status.CURRENT, version.report
         assert version.detected_encoding == ("gbk" if encoding == "gbk" else "utf-8-sig")
-        path = default_storage.path(version.parquet_file)
-        assert duckdb.sql(f"SELECT 姓名, 住址 FROM '{path}'").fetchall()[0] == (
+        assert read_version(version, "SELECT 姓名, 住址 FROM {}")[0] == (
             "张三", "海南省海口市美兰区人民大道58号")
     detail = client.get(f"{url}{version.pk}/").json()
     assert detail["status"] == "current" and detail["report"]["ok"] is True
