@@ -268,13 +268,14 @@ def preview_parquet(con: duckdb.DuckDBPyConnection, path: str, columns: Sequence
 # --- records from elsewhere (the gateway's JSON answers) -------------------------------
 
 def mask_records(rows: Sequence[Mapping[str, Any]], columns: Sequence[MaskedColumn], *,
-                 secret: bytes, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+                 secret: bytes, con: duckdb.DuckDBPyConnection | None) -> list[dict[str, Any]]:
     """Project ``rows`` (keyed by the columns' sources) to the columns (keyed by their
     names), masked by the same SQL as the data plane's queries.
 
     Columns without a rule are copied as they are; the masked ones go through DuckDB in
     one pass over an Arrow table of the batch, so one definition of each rule serves the
-    Parquet path and this one. ``con`` is a DuckDB connection or cursor of the caller.
+    Parquet path and this one. ``con`` is a DuckDB connection or cursor of the caller
+    (needed only when a column has a rule).
     """
     out = [{c.name: row.get(c.source) for c in columns} for row in rows]
     masked = [c for c in columns if c.rule is not None]

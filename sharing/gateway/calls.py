@@ -46,6 +46,7 @@ from portal.models import ApiToken
 
 from .conf import gateway_setting
 from .limits import breaker_allows, breaker_record, generation, limits_hit
+from .logwriter import log_append
 from .plans import CallPlan, PlanNotFound, param_refusal, plan_build, plan_cached, plan_remember
 
 RESERVED = frozenset({"purpose"})
@@ -103,10 +104,10 @@ async def db(fn: Callable[..., Any], /, *args, **kwargs) -> Any:
                                executor=_db_executor())(*args, **kwargs)
 
 
-def _log(plan: CallPlan, *, allowed: bool, parameters: dict, rows: int = 0,
-         upstream_status: int | None = None, latency_ms: int | None = None, reason: str = "",
-         ip: str | None = None) -> AccessLogEntry:
-    return accesslog_append(
+async def _log(plan: CallPlan, *, allowed: bool, parameters: dict, rows: int = 0,
+               upstream_status: int | None = None, latency_ms: int | None = None,
+               reason: str = "", ip: str | None = None) -> AccessLogEntry:
+    fields = dict(
         user=plan.user, department=plan.department, resource=plan.resource,
         action=AccessLogEntry.Action.SERVICE, channel=AccessLogEntry.Channel.API,
         allowed=allowed, grant=plan.grant if allowed else None, token=plan.token,
@@ -115,6 +116,9 @@ def _log(plan: CallPlan, *, allowed: bool, parameters: dict, rows: int = 0,
         masked_items=plan.masked_names if allowed else [], rows_returned=rows,
         reason=reason, ip_address=ip, upstream_status=upstream_status, latency_ms=latency_ms,
     )
+    if int(gateway_setting("DB_THREADS")) == 0:
+        return await db(accesslog_append, **fields)
+    return await log_append(**fields)
 
 
 # --- the upstream client -----------------------------------------------------------------
@@ -185,6 +189,8 @@ def _records_at(answer: Any, path: str) -> list[dict]:
 
 def _shape(plan: CallPlan, records: list[dict]) -> list[dict]:
     """Granted items only, under their item names, masked by the data plane's rules."""
+    if not plan.masked_names:
+        return mask_records(records, plan.columns, secret=b"", con=None)
     cursor = engine_cursor(engine_config())
     try:
         return mask_records(records, plan.columns, secret=masking_secret(), con=cursor)
@@ -239,11 +245,11 @@ async def gateway_call(*, authorization: str, code: str, operation: str,
     forwarded = {k: v for k, v in supplied.items() if k in declared and k not in RESERVED}
     parameters = {"operation": plan.operation.name, **{k: v[:500] for k, v in forwarded.items()}}
     if not plan.allowed:
-        await db(_log, plan, allowed=False, parameters=parameters, reason=plan.reason, ip=ip)
+        await _log(plan, allowed=False, parameters=parameters, reason=plan.reason, ip=ip)
         return _error(403, "permission_denied", plan.reason)
     refusal = param_refusal(plan, forwarded)
     if refusal:
-        await db(_log, plan, allowed=False, parameters=parameters, reason=refusal, ip=ip)
+        await _log(plan, allowed=False, parameters=parameters, reason=refusal, ip=ip)
         return _error(403, "permission_denied", refusal)
     missing = [p.name for p in plan.params if p.required and not forwarded.get(p.name)]
     if missing:
@@ -259,7 +265,7 @@ async def gateway_call(*, authorization: str, code: str, operation: str,
     service_id = plan.service.pk
     if not await breaker_allows(service_id):
         message = _("该数据服务接口暂时不可用（连续调用失败，已暂停转发），请稍后再试。")
-        await db(_log, plan, allowed=True, parameters=parameters, reason=message, ip=ip,
+        await _log(plan, allowed=True, parameters=parameters, reason=message, ip=ip,
                  latency_ms=_ms(started))
         return _error(503, "service_unavailable", message,
                       **{"Retry-After": str(int(gateway_setting("BREAKER_OPEN_SECONDS")))})
@@ -323,7 +329,7 @@ async def _forward(plan: CallPlan, forwarded: dict[str, str], parameters: dict,
                               _("无法连接提供部门的上游接口，请稍后再试。"), None)
         return await _fail(plan, response, fault, parameters, started, ip)
     await breaker_record(service_id, ok=True)
-    await db(_log, plan, allowed=True, parameters=parameters, rows=len(shaped),
+    await _log(plan, allowed=True, parameters=parameters, rows=len(shaped),
              upstream_status=response.status_code, latency_ms=_ms(started), ip=ip)
     body = _head(plan) + b',"count":' + str(len(shaped)).encode() + b',"results":' + \
         _dumps(shaped).encode() + b"}"
@@ -354,7 +360,7 @@ async def _fail(plan: CallPlan, response: httpx.Response | None, fault: Upstream
         await response.aclose()
     if fault.counts:
         await breaker_record(plan.service.pk, ok=False)
-    await db(_log, plan, allowed=True, parameters=parameters, reason=fault.message,
+    await _log(plan, allowed=True, parameters=parameters, reason=fault.message,
              upstream_status=fault.upstream_status, latency_ms=_ms(started), ip=ip)
     return _error(fault.status, fault.code, fault.message)
 
@@ -428,6 +434,6 @@ async def _stream_end(plan: CallPlan, response: httpx.Response, *, ok: bool, par
                       rows: int, reason: str, started: float, ip: str | None) -> None:
     await response.aclose()
     await breaker_record(plan.service.pk, ok=ok)
-    await db(_log, plan, allowed=True, parameters=parameters, rows=rows,
+    await _log(plan, allowed=True, parameters=parameters, rows=rows,
              upstream_status=response.status_code, latency_ms=_ms(started),
              reason=reason if not ok else "", ip=ip)

@@ -95,7 +95,9 @@ class RedisStore:
             for key, (old, _client) in list(self.clients.items()):
                 if old.is_closed():
                     del self.clients[key]
-            entry = (loop, aredis.Redis.from_url(self.url, max_connections=64))
+            pool = aredis.BlockingConnectionPool.from_url(self.url, max_connections=64,
+                                                          timeout=5)
+            entry = (loop, aredis.Redis(connection_pool=pool))
             self.clients[id(loop)] = entry
         return entry[1]
 
