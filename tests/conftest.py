@@ -58,6 +58,16 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache, so throttle counters and cached pages of an
+    earlier test (kept in Redis or the process-wide local-memory cache) never leak in."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Messages built outside a request use the default language (a request for English
     in an earlier test must not leak into this one)."""
