@@ -23,8 +23,9 @@ def gateway_openapi(*, base_url: str) -> dict[str, Any]:
             parameters.append({"name": "purpose", "in": "query", "required": False,
                                "description": _("使用哪一用途的共享授权"),
                                "schema": {"type": "string"}})
-            fields = {items[i].name: {"type": "string"} for i in (op.field_map or {}).values()
-                      if i in items}
+            mapped = set((op.field_map or {}).values())
+            fields = {item.name: {"type": "string"} for pk, item in items.items()
+                      if pk in mapped}
             paths[f"/api/v1/services/{resource.code}/{op.name}/"] = {"get": {
                 "operationId": f"{resource.code}.{op.name}",
                 "summary": f"{resource.name} · {op.label}",

@@ -116,15 +116,18 @@ def plan_build(*, key: str, code: str, operation: str, purpose: str | None) -> C
     consumer = Consumer.of(user=token.user, token=token, channel=AccessLogEntry.Channel.API,
                            ip_address=None)
     decision = _scoped_decision(consumer, resource, purpose or None)
+    # In the entry's item order (a JSON object's key order does not survive jsonb).
     items = {pk: name for pk, name in DataItem.objects.filter(resource=resource)
-             .values_list("pk", "name")}
+             .order_by("position", "pk").values_list("pk", "name")}
     columns: list[MaskedColumn] = []
     if decision.allowed:
         rules = {r.item_id: r for r in MaskingRule.objects.filter(item__resource=resource)}
         is_provider = consumer.department is not None and \
             consumer.department.pk == resource.provider_id
-        for answer_field, item_id in (op.field_map or {}).items():
-            if item_id not in decision.item_ids or item_id not in items:
+        fields = {item_id: answer_field for answer_field, item_id in (op.field_map or {}).items()}
+        for item_id in items:
+            answer_field = fields.get(item_id)
+            if answer_field is None or item_id not in decision.item_ids:
                 continue
             rule = consumer_rule(item_id=item_id, masked_item_ids=decision.masked_item_ids,
                                  rule=rules.get(item_id), is_provider=is_provider)

@@ -92,6 +92,13 @@ def service_save(*, actor: User, resource: Resource, data: dict[str, Any],
     return service
 
 
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _clean_operation(service: DataService, data: dict[str, Any],
                      exclude_pk: int | None) -> tuple[dict[str, Any], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
@@ -118,9 +125,8 @@ def _clean_operation(service: DataService, data: dict[str, Any],
             errors.setdefault("params", []).append(_("第 %(n)d 个参数缺少名称（purpose 为保留名）。")
                                                   % {"n": index + 1})
             continue
-        item = raw.get("item")
-        item = int(item) if item not in (None, "") else None
-        if item is not None and item not in keys:
+        item = _int_or_none(raw.get("item"))
+        if raw.get("item") not in (None, "") and item not in keys:
             errors.setdefault("params", []).append(
                 _("参数“%(name)s”只能按本资源可作查询条件的信息项筛选。") % {"name": pname})
         location = raw.get("in") or "query"
@@ -136,11 +142,16 @@ def _clean_operation(service: DataService, data: dict[str, Any],
     for answer_field, item in (data.get("field_map") or {}).items():
         if not str(answer_field).strip() or item in (None, ""):
             continue
-        if int(item) not in items:
+        item = _int_or_none(item)
+        if item not in items:
             errors.setdefault("field_map", []).append(
                 _("字段“%(f)s”映射到的信息项不属于本资源。") % {"f": answer_field})
             continue
-        field_map[str(answer_field).strip()] = int(item)
+        if item in field_map.values():
+            errors.setdefault("field_map", []).append(
+                _("一个信息项只能对应一个应答字段（字段“%(f)s”重复）。") % {"f": answer_field})
+            continue
+        field_map[str(answer_field).strip()] = item
     if not field_map:
         errors.setdefault("field_map", []).append(_("请至少把一个应答字段映射到信息项。"))
     clean = {"name": name, "label": op.label, "method": op.method, "path": op.path,
