@@ -7,4 +7,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self) -> None:
-        from portal import logs, signals  # noqa: F401  (audit and Celery receivers)
+        from portal import checks, logs, signals  # noqa: F401  (checks, audit, Celery receivers)

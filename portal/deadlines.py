@@ -227,10 +227,6 @@ def _recipients(rows: list[dict], audiences_of: Callable[[dict], list[Audience]]
     return found
 
 
-# Notification keys per email task.
-EMAIL_CHUNK = 2000
-
-
 @lru_cache(maxsize=8)
 def _titles(language: str) -> dict[str, str]:
     """The notification texts in ``language``, translated once per sweep, not per row."""
@@ -303,8 +299,8 @@ def sweep_kind(kind: DeadlineKind, today: date) -> tuple[SweepReport, list[Notic
 def deadlines_sweep(*, today: date | None = None,
                     kinds: Iterable[DeadlineKind] | None = None) -> dict[str, SweepReport]:
     """Remind and escalate every registered kind (or ``kinds``); the notifications go out
-    in one bulk insert, their emails from background tasks after commit."""
-    from portal.tasks import notifications_email
+    in one bulk insert; the rows are the email outbox, drained after commit."""
+    from portal.tasks import notifications_email_drain
 
     today = today or timezone.localdate()
     reports, notes = {}, []
@@ -314,9 +310,7 @@ def deadlines_sweep(*, today: date | None = None,
         reports[kind.label].notifications = len(kind_notes)
     if notes:
         notices_insert(notes)
-        keys = sorted({n.key for n in notes})
-        # The sweep itself stays at a constant number of queries.
-        for start in range(0, len(keys), EMAIL_CHUNK):
-            chunk = keys[start:start + EMAIL_CHUNK]
-            transaction.on_commit(lambda chunk=chunk: notifications_email.delay(chunk))
+        # The drain sends them in the background (and every minute anyway), so the
+        # sweep stays at a constant number of queries and needs no broker.
+        notifications_email_drain.delay_on_commit()
     return reports

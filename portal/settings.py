@@ -12,7 +12,6 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.storage import storage_from_url
@@ -42,15 +41,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# A development key exists only with DJANGO_DEBUG=1. Without it and without
+# DJANGO_SECRET_KEY the key stays empty: web servers and Celery refuse to start
+# (portal.checks.secret_key_require) and `check --deploy` fails with portal.E001.
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (_DEV_SECRET if DEBUG else "")
-if not SECRET_KEY:
-    if env_bool("PORTAL_ALLOW_DEV_SECRET", True):
-        # Tests and management commands without DEBUG still need a key; production
-        # deployments set PORTAL_ALLOW_DEV_SECRET=0 so a missing key fails loudly.
-        SECRET_KEY = _DEV_SECRET
-    else:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set.")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -85,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "portal.logs.RequestIdMiddleware",
+    # /healthz and /readyz, answered before host checks, HTTPS redirect and sessions.
+    "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -171,13 +168,13 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "portal.passwords.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "portal.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": env_int("PORTAL_PASSWORD_MIN_LENGTH", 12)},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.passwords.CommonPasswordValidator"},
+    {"NAME": "portal.passwords.NumericPasswordValidator"},
     {"NAME": "portal.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "portal:login"
@@ -273,7 +270,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # visibility_timeout: a message taken by a worker that died unacknowledged is handed
+    # out again after this long. Tasks that can run longer keep a heartbeat and are
+    # recovered sooner by their own sweep (data versions: dataplane.tasks).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("PORTAL_CELERY_VISIBILITY_TIMEOUT", 1800),
+        "socket_connect_timeout": 2,
+    }
 else:
     # A broker that needs no server: messages are files under var/celery.
     _celery_dirs = {name: VAR_DIR / "celery" / name for name in ("broker", "processed", "control")}
@@ -299,6 +302,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # The static beat schedule: every periodic job of the portal, in one place.
 CELERY_BEAT_SCHEDULE = {
     "audit-prune": {"task": "portal.tasks.audit_prune", "schedule": crontab(hour=2, minute=10)},
+    # The outboxes: emails (P3) and Celery work queued while the broker was down.
+    "notifications-email-drain": {
+        "task": "portal.tasks.notifications_email_drain", "schedule": 60.0,
+        "options": {"expires": 55}},
+    "outbox-flush": {"task": "portal.tasks.outbox_flush", "schedule": 60.0,
+                     "options": {"expires": 55}},
     "calendar-coverage-check": {
         "task": "portal.tasks.calendar_coverage_check",
         "schedule": crontab(hour=6, minute=0),
@@ -340,9 +349,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Redis behind a local-memory fallback: a Redis outage degrades throttling and caching
+# (logged, shown on /readyz) instead of failing requests (portal.cache).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0,
+                     "RETRY_SECONDS": env_int("PORTAL_CACHE_RETRY_SECONDS", 5)}}
         if REDIS_URL and env_bool("PORTAL_CACHE_REDIS", True)
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -9,11 +9,9 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 
-from portal.models import AuditEvent, CalendarYear, Notification
+from portal.models import AuditEvent, CalendarYear
 from portal.services.calendar import calendar_alert_missing
 
 
@@ -23,28 +21,28 @@ def ping(value: str) -> str:
     return f"pong:{value}"
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def notification_email_send(self, notification_id: int) -> bool:
-    """Email one notification, at most once."""
-    with transaction.atomic():
-        note = (
-            Notification.objects.select_for_update()
-            .select_related("user")
-            .filter(pk=notification_id, emailed_at__isnull=True)
-            .first()
-        )
-        if note is None or not note.user.email:
-            return False
-        body = note.body
-        if note.url:
-            body = f"{body}\n\n{note.url}".strip()
-        try:
-            send_mail(f"[{settings.PORTAL_NAME}] {note.title}", body, None, [note.user.email])
-        except OSError as exc:  # SMTP down: retry later, nothing recorded yet
-            raise self.retry(exc=exc) from exc
-        note.emailed_at = timezone.now()
-        note.save(update_fields=["emailed_at"])
-    return True
+@shared_task
+def notification_email_send(notification_id: int) -> bool:
+    """Email one notification now if it is still due (the drain catches anything missed)."""
+    from portal.services.outbox import notification_email_deliver
+
+    return notification_email_deliver(notification_id=notification_id) == "sent"
+
+
+@shared_task
+def notifications_email_drain() -> dict[str, int]:
+    """Every minute: send every email the outbox holds that is due (P3)."""
+    from portal.services.outbox import notifications_email_drain as drain
+
+    return drain()
+
+
+@shared_task
+def outbox_flush() -> int:
+    """Every minute: publish Celery work queued while the broker was unreachable."""
+    from portal.queue import outbox_flush as flush
+
+    return flush()
 
 
 @shared_task
@@ -73,14 +71,3 @@ def deadlines_sweep() -> dict[str, dict[str, int]]:
     from portal.deadlines import deadlines_sweep as sweep
 
     return {name: vars(report) for name, report in sweep().items()}
-
-
-@shared_task
-def notifications_email(keys: list[str]) -> int:
-    """Queue the email of each notification a sweep created under ``keys`` (each is sent
-    at most once by :func:`notification_email_send`)."""
-    pending = list(Notification.objects.filter(key__in=keys, emailed_at__isnull=True)
-                   .exclude(user__email="").values_list("pk", flat=True))
-    for pk in pending:
-        notification_email_send.delay(pk)
-    return len(pending)

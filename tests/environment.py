@@ -9,3 +9,5 @@ import os
 os.environ.setdefault("PORTAL_HTTPS", "0")
 os.environ.setdefault("PORTAL_STATIC_MANIFEST", "0")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# Without DJANGO_DEBUG=1 there is no built-in key: the suite brings its own.
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-key-" + "q7!Lm2#Zp9" * 5)

@@ -5,6 +5,7 @@ from .audit import AuditEvent
 from .calendar import CalendarDay, CalendarYear, SystemAlert
 from .inbox import InboxItem, Notification
 from .organisation import Department, Region
+from .outbox import OutboxTask
 from .workflow import WorkflowEvent
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Department",
     "InboxItem",
     "Notification",
+    "OutboxTask",
     "Region",
     "Role",
     "RoleAssignment",

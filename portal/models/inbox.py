@@ -32,13 +32,26 @@ class InboxItem(models.Model):
 
 
 class Notification(models.Model):
-    """A message to a user, shown in the portal and sent by email once."""
+    """A message to a user, shown in the portal and sent by email once.
+
+    The table is also the email outbox (P3): a row is born ``email_status=pending`` — a
+    database default, so rows that sweeps insert in bulk are covered too — and the
+    periodic drain (``portal.services.outbox``) sends it and records the outcome. Nothing
+    depends on the broker being up when the row is written.
+    """
 
     class Level(models.TextChoices):
         INFO = "info", _("通知")
         TASK = "task", _("新待办")
         REMINDER = "reminder", _("到期提醒")
         ESCALATION = "escalation", _("超期督办")
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        SKIPPED = "skipped", _("无需发送")
+        FAILED = "failed", _("发送失败")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="notifications", verbose_name=_("接收人"))
@@ -50,13 +63,26 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    email_status = models.CharField(_("邮件状态"), max_length=8, choices=EmailStatus.choices,
+                                    default=EmailStatus.PENDING, db_default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(_("发送尝试次数"), default=0, db_default=0)
+    email_next_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True,
+                                         help_text="Not before this time (after a failure).")
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                            help_text="When a drain took the row to send it.")
+    email_error = models.CharField(_("发送错误"), max_length=300, blank=True, default="",
+                                   db_default="")
 
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_notification_key")]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["email_status", "email_next_at"], name="notification_outbox",
+                         condition=models.Q(email_status__in=["pending", "sending"])),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,8 +1,9 @@
 """The work inbox and notifications (P3): the one way other apps reach a user.
 
 ``inbox_add`` opens a task for users, ``inbox_close`` closes it, and ``notify`` sends a
-message in the portal and by email. Every call carries a ``key``: calling again with the
-same key does nothing, so a retried Celery task never sends a reminder twice.
+message in the portal and by email (through the outbox, ``portal.services.outbox``).
+Every call carries a ``key``: calling again with the same key does nothing, so a retried
+Celery task never sends a reminder twice.
 """
 
 from collections.abc import Iterable
@@ -39,15 +40,17 @@ def notify(
 
     created = []
     for user in {u.pk: u for u in users}.values():
+        email = Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.SKIPPED
         try:
             with transaction.atomic():
                 note = Notification.objects.create(
-                    user=user, key=key[:160], level=level, title=title[:200], body=body, url=url
-                )
+                    user=user, key=key[:160], level=level, title=title[:200], body=body,
+                    url=url, email_status=email)
         except IntegrityError:
             continue  # already sent under this key
         created.append(note)
-        if user.email:
+        if email == Notification.EmailStatus.PENDING:
+            # The row is the outbox: this only makes delivery prompt.
             notification_email_send.delay_on_commit(note.pk)
     return created
 
