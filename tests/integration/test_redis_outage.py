@@ -18,10 +18,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from dataplane.models import DataVersion
+from portal.deadlines import deadlines_sweep as deadline_sweep
 from portal.models import Notification, OutboxTask, Role
 from portal.services.outbox import notifications_email_drain
 from portal.services.tokens import token_create
-from portal.deadlines import deadlines_sweep as deadline_sweep
 from tests.dataplane.conftest import csv_text, provider, provider_admin, resource  # noqa: F401
 from tests.integration.conftest import needs_postgres, needs_redis
 from tests.sharing.conftest import conditional_resource, filed, people  # noqa: F401
@@ -128,7 +128,7 @@ def test_reminders_swept_while_redis_is_down_are_emailed_once_it_is_back(
     server.stop()
     report = deadline_sweep(today=request.due_on)  # on commit, the drain kick fails quietly
     swept = Notification.objects.filter(level=Notification.Level.REMINDER)
-    assert report["request"].reminded >= 1 and swept.count() >= 1
+    assert report["sharing.request"].reminded >= 1 and swept.count() >= 1
     assert set(swept.values_list("email_status", flat=True)) == {"pending"}
     assert mail.outbox == []
 
