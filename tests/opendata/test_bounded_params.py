@@ -2,19 +2,10 @@
 CKAN actions (O8), the data API (O4) and the public pages — and never reach a query."""
 
 import pytest
-from django.core.cache import cache
 
 from portal.params import MAX_INT
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Many requests from one address: start and leave each test with no throttle count."""
-    cache.clear()
-    yield
-    cache.clear()
 
 HUGE = "99999999999999999999"
 
