@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.admin_site import CommentActionForm, PolicyAdmin, admin_action_apply
 from portal.errors import DomainError
 from portal.policies import can_use_admin
+from portal.refusals import admin_refusal
 from portal.workflow import workflow_events
 
 from . import policies, services
@@ -167,7 +168,7 @@ class ResourceAdmin(PolicyAdmin, SimpleHistoryAdmin):
             else:
                 raise PermissionDenied
         except DomainError as exc:
-            self.message_user(request, str(exc.message), messages.ERROR)
+            admin_refusal(self, request, exc)
             return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk]))
         return redirect(reverse("admin:catalog_submittedresource_changelist"))
 

@@ -19,6 +19,7 @@ from portal.access import get_visible_or_404
 from portal.errors import DomainError, ValidationFailed
 from portal.models import Role
 from portal.policies import is_center, is_government_user
+from portal.refusals import refusal_show
 from portal.workflow import workflow_events
 
 from . import policies, selectors, services
@@ -56,10 +57,6 @@ def _department_or_403(request):
     if request.user.department is None:
         raise PermissionDenied
     return request.user.department
-
-
-def _domain_error(request, exc: DomainError) -> None:
-    messages.error(request, str(exc.message))
 
 
 # -- the platform-wide catalog (C9) -------------------------------------------------------
@@ -156,10 +153,8 @@ def _save_entry(request, forms_: EntryForms, *, resource: Resource | None, depar
                                             items=items, related=related)
         return services.resource_update(actor=request.user, resource=resource, data=data,
                                         items=items, related=related)
-    except ValidationFailed as exc:
-        messages.error(request, str(exc.message))
     except DomainError as exc:
-        _domain_error(request, exc)
+        refusal_show(request, exc)
     return None
 
 
@@ -276,7 +271,7 @@ def resource_action(request, pk: int, action: str):
         try:
             services.resource_delete(actor=request.user, resource=resource)
         except DomainError as exc:
-            _domain_error(request, exc)
+            refusal_show(request, exc)
             return redirect("catalog:resource_detail", pk)
         messages.success(request, _("草稿已删除。"))
         return redirect("catalog:department")
@@ -286,7 +281,7 @@ def resource_action(request, pk: int, action: str):
     try:
         result = run(resource, request.user, request.POST)
     except DomainError as exc:
-        _domain_error(request, exc)
+        refusal_show(request, exc)
         return redirect("catalog:resource_detail", pk)
     messages.success(request, done)
     return redirect("catalog:resource_detail", result.pk)
@@ -365,9 +360,8 @@ def change_events(request):
         if form.is_valid():
             try:
                 event = services.change_event_record(actor=user, department=department, **form.cleaned_data)
-            except ValidationFailed as exc:
-                for name, msgs in exc.fields.items():
-                    form.add_error(name if name in form.fields else None, msgs)
+            except DomainError as exc:
+                refusal_show(request, exc, form=form)
             else:
                 messages.success(request, _("已登记，更新期限为 %(d)s。") % {"d": f"{event.due_on:%Y-%m-%d}"})
                 return redirect("catalog:change_event_detail", event.pk)
@@ -385,7 +379,7 @@ def change_event_detail(request, pk: int):
         try:
             services.change_event_complete(actor=request.user, event=event, note=form.cleaned_data["note"])
         except DomainError as exc:
-            _domain_error(request, exc)
+            refusal_show(request, exc)
         else:
             messages.success(request, _("已确认目录更新。"))
             return redirect("catalog:change_event_detail", pk)
@@ -421,7 +415,7 @@ def census_detail(request, pk: int):
                                               comment=request.POST.get("comment", ""))
                 done += 1
             except DomainError as exc:
-                _domain_error(request, exc)
+                refusal_show(request, exc)
                 break
         if done:
             messages.success(request, _("已确认 %(n)d 条目录。") % {"n": done})
@@ -450,9 +444,8 @@ def projects(request):
             try:
                 project = services.project_create(actor=request.user, department=department,
                                                   data=form.cleaned_data)
-            except ValidationFailed as exc:
-                for name, msgs in exc.fields.items():
-                    form.add_error(name if name in form.fields else None, msgs)
+            except DomainError as exc:
+                refusal_show(request, exc, form=form)
             else:
                 return redirect("catalog:project_detail", project.pk)
     page = Paginator(selectors.projects_visible(request.user), 25).get_page(request.GET.get("page"))
@@ -467,7 +460,7 @@ def project_detail(request, pk: int):
             services.project_submit(actor=request.user, project=project,
                                     comment=request.POST.get("comment", ""))
         except DomainError as exc:
-            _domain_error(request, exc)
+            refusal_show(request, exc)
         else:
             messages.success(request, _("已提交立项审批。"))
         return redirect("catalog:project_detail", pk)

@@ -1,12 +1,11 @@
 """The center's and the authority's view of the data plane (read-mostly; changes go
 through the services)."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_site import PolicyAdmin
-from portal.errors import DomainError
+from portal.admin_site import PolicyAdmin, admin_action_apply
 
 from .models import AccessLogEntry, Anomaly, DataVersion, MaskingRule, SystemTokenScope, UsageReport
 from .services.tokens import system_token_revoke
@@ -80,11 +79,7 @@ class SystemTokenScopeAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
     @admin.action(description=_("撤销所选系统令牌"))
     def revoke(self, request, queryset):
-        done = 0
-        for scope in queryset.select_related("token"):
-            try:
-                system_token_revoke(actor=request.user, token=scope.token, request=request)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{scope.token}: {exc.message}", messages.WARNING)
-        self.message_user(request, _("已撤销 %(n)d 个令牌。") % {"n": done}, messages.SUCCESS)
+        admin_action_apply(self, request, queryset.select_related("token"), lambda scope:
+                           system_token_revoke(actor=request.user, token=scope.token,
+                                               request=request),
+                           _("已撤销 %(n)d 个令牌。"))

@@ -12,3 +12,10 @@ class DataplaneConfig(AppConfig):
     name = "dataplane"
     label = "dataplane"
     verbose_name = _("数据交付")
+
+    def ready(self) -> None:
+        from portal.metrics import metrics_collector_register
+
+        from .metrics import IngestionCollector
+
+        metrics_collector_register(IngestionCollector())

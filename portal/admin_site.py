@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.errors import DomainError
 from portal.policies import can_use_admin
-from portal.services.audit import audit_refusal
+from portal.refusals import admin_refusal
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -76,6 +76,18 @@ class CommentActionForm(ActionForm):
                               widget=forms.TextInput(attrs={"size": 40}))
 
 
+def admin_perform(modeladmin, request, call, success: str) -> bool:
+    """Run one service call from an admin page and show its outcome; a refusal is shown
+    and audited (``portal.refusals.admin_refusal``). True when the service succeeded."""
+    try:
+        call()
+    except DomainError as exc:
+        admin_refusal(modeladmin, request, exc)
+        return False
+    modeladmin.message_user(request, success, messages.SUCCESS)
+    return True
+
+
 def admin_action_apply(modeladmin, request, queryset, call, done: str) -> None:
     """Apply ``call`` to each selected row; report the successes and every refusal
     (refusals of transitions and permissions are audited)."""
@@ -85,7 +97,6 @@ def admin_action_apply(modeladmin, request, queryset, call, done: str) -> None:
             call(obj)
             ok += 1
         except DomainError as exc:
-            audit_refusal(request=request, exc=exc)
-            modeladmin.message_user(request, f"{obj}：{exc.message}", messages.ERROR)
+            admin_refusal(modeladmin, request, exc, about=obj)
     if ok:
         modeladmin.message_user(request, done % {"n": ok}, messages.SUCCESS)

@@ -9,7 +9,8 @@ portal adds:
 * ``portal_ingested_rows_total`` / ``portal_ingested_bytes_total`` /
   ``portal_ingested_versions_total`` and ``portal_ingestion_backlog{status}`` — data
   versions processed, read from the database, whichever worker did the work
-  (``rate(portal_ingested_rows_total[5m])`` is the ingestion throughput);
+  (``rate(portal_ingested_rows_total[5m])`` is the ingestion throughput; the data plane
+  registers this collector, ``dataplane/metrics.py``);
 * ``portal_data_access_total{action,channel,outcome}`` — online queries (the gateway),
   downloads and previews, counted where each is written to the access log.
 
@@ -36,7 +37,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
 
@@ -71,38 +72,13 @@ class QueueDepthCollector:
         yield family
 
 
-class IngestionCollector:
-    """Data versions processed so far and waiting, from the database."""
-
-    def collect(self):
-        from django.db.models import Count, Sum
-
-        from dataplane.models import DataVersion
-
-        done = (DataVersion.Status.CURRENT, DataVersion.Status.SUPERSEDED)
-        try:
-            totals = DataVersion.objects.filter(status__in=done).aggregate(
-                rows=Sum("row_count"), size=Sum("source_size"), versions=Count("pk"))
-            backlog = dict(DataVersion.objects.filter(
-                status__in=(DataVersion.Status.PENDING, DataVersion.Status.PROCESSING))
-                .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-        except Exception:
-            logger.warning("metrics: the database is unreachable", exc_info=True)
-            return
-        for name, key, doc in (
-            ("portal_ingested_rows", "rows", "Rows of data versions ingested"),
-            ("portal_ingested_bytes", "size", "Bytes of uploads ingested"),
-            ("portal_ingested_versions", "versions", "Data versions ingested"),
-        ):
-            yield CounterMetricFamily(name, doc, value=totals[key] or 0)
-        family = GaugeMetricFamily("portal_ingestion_backlog", "Data versions waiting or being "
-                                   "processed", labels=["status"])
-        for status in (DataVersion.Status.PENDING, DataVersion.Status.PROCESSING):
-            family.add_metric([status], backlog.get(status, 0))
-        yield family
+_COLLECTORS: list = [QueueDepthCollector()]
 
 
-_COLLECTORS = (QueueDepthCollector(), IngestionCollector())
+def metrics_collector_register(collector) -> None:
+    """Add an app's collector to every scrape (called from its ``AppConfig.ready``)."""
+    _COLLECTORS.append(collector)
+
 
 
 def _registry() -> CollectorRegistry:

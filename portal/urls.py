@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from opendata.views import exports as opendata_exports
 from portal.metrics import metrics_view
 
 urlpatterns = [
@@ -26,9 +25,8 @@ urlpatterns = [
     path("open/", include("opendata.urls")),
     path("api/v1/opendata/", include("opendata.api.urls")),
     path("api/3/action/", include("opendata.ckan.urls")),
-    path("catalog.<str:fmt>", opendata_exports.catalog_export, name="dcat_catalog"),
+    path("", include("opendata.urls_site")),
     path("metrics", metrics_view, name="metrics"),
-    path("robots.txt", opendata_exports.robots_txt, name="robots_txt"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Resource, SharingType
-from portal.admin_site import PolicyAdmin
-from portal.errors import DomainError
+from portal.admin_site import PolicyAdmin, admin_perform
 from portal.policies import can_use_admin, is_authority, is_center
 
 from .exports import xlsx_bytes
@@ -49,18 +48,6 @@ from .services.negative_list import (
 )
 from .services.requests import request_approve, request_refuse
 from .services.transfers import transfer_consent
-
-
-def report(modeladmin, request, call, success: str) -> bool:
-    """Run a service from the admin and show its outcome as a message."""
-    try:
-        call()
-    except DomainError as exc:
-        details = [str(e) for errs in getattr(exc, "fields", {}).values() for e in errs]
-        modeladmin.message_user(request, " ".join([str(exc.message), *details]), messages.ERROR)
-        return False
-    modeladmin.message_user(request, success, messages.SUCCESS)
-    return True
 
 
 class ServiceAdmin(PolicyAdmin, SimpleHistoryAdmin):
@@ -121,15 +108,16 @@ class FilingAdmin(ServiceAdmin):
         services = {"acknowledge": filing_acknowledge, "return": filing_return,
                     "revoke": filing_revoke}
         if decision:
-            report(self, request, lambda: services[decision](actor=request.user, filing=obj,
-                                                             comment=comment),
-                   _("已办理：%(filing)s") % {"filing": obj})
+            admin_perform(self, request, lambda: services[decision](
+                actor=request.user, filing=obj, comment=comment),
+                _("已办理：%(filing)s") % {"filing": obj})
 
     @admin.action(description=_("确认所选备案"))
     def acknowledge_selected(self, request, queryset):
         for filing in queryset.filter(status=Filing.Status.SUBMITTED):
-            report(self, request, lambda f=filing: filing_acknowledge(actor=request.user, filing=f),
-                   _("已确认备案：%(filing)s") % {"filing": filing})
+            admin_perform(self, request,
+                          lambda f=filing: filing_acknowledge(actor=request.user, filing=f),
+                          _("已确认备案：%(filing)s") % {"filing": filing})
 
 
 # -- requests (S3): the center's pre-review and enablement --------------------------------
@@ -171,19 +159,19 @@ class ShareRequestAdmin(ServiceAdmin):
     def save_model(self, request, obj, form, change):
         decision, comment = form.cleaned_data.get("decision"), form.cleaned_data.get("comment", "")
         if decision == "approve":
-            report(self, request, lambda: request_approve(actor=request.user, request=obj,
-                                                          comment=comment), _("已办理。"))
+            admin_perform(self, request, lambda: request_approve(
+                actor=request.user, request=obj, comment=comment), _("已办理。"))
         elif decision == "refuse":
-            report(self, request, lambda: request_refuse(actor=request.user, request=obj,
-                                                         reason=comment), _("已退回。"))
+            admin_perform(self, request, lambda: request_refuse(
+                actor=request.user, request=obj, reason=comment), _("已退回。"))
 
     @admin.action(description=_("预审通过 / 开通所选申请"))
     def approve_selected(self, request, queryset):
         for share_request in queryset.filter(status__in=[ShareRequest.Status.PREREVIEW,
                                                           ShareRequest.Status.ENABLEMENT]):
-            report(self, request, lambda r=share_request: request_approve(actor=request.user,
-                                                                           request=r),
-                   _("已办理：%(number)s") % {"number": share_request.number})
+            admin_perform(self, request,
+                          lambda r=share_request: request_approve(actor=request.user, request=r),
+                          _("已办理：%(number)s") % {"number": share_request.number})
 
 
 @admin.register(ResponseRecord)
@@ -260,8 +248,9 @@ class GrantAdmin(ServiceAdmin):
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("revoke", "").strip()
         if reason:
-            report(self, request, lambda: grant_revoke(actor=request.user, grant=obj, reason=reason),
-                   _("授权已撤销。"))
+            admin_perform(self, request,
+                          lambda: grant_revoke(actor=request.user, grant=obj, reason=reason),
+                          _("授权已撤销。"))
 
 
 # -- disputes (S4): the authority's coordination ------------------------------------------
@@ -345,11 +334,11 @@ class DisputeAdmin(ServiceAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if data.get("propose_type"):
-            report(self, request, lambda: dispute_request_co_review(
+            admin_perform(self, request, lambda: dispute_request_co_review(
                 actor=request.user, dispute=obj, sharing_type=data["propose_type"]),
                 _("已发起会审。"))
         if data.get("coordination"):
-            report(self, request, lambda: dispute_decide(
+            admin_perform(self, request, lambda: dispute_decide(
                 actor=request.user, request=obj.request, approve=data["coordination"] == "approve",
                 decision=data.get("decision_text", ""), change_sharing_type=data["apply_type"]),
                 _("协调决定已记录。"))
@@ -384,7 +373,7 @@ class TransferRequestAdmin(ServiceAdmin):
     def save_model(self, request, obj, form, change):
         consent = form.cleaned_data.get("consent")
         if consent:
-            report(self, request, lambda: transfer_consent(
+            admin_perform(self, request, lambda: transfer_consent(
                 actor=request.user, transfer=obj, agree=consent == "1",
                 comment=form.cleaned_data.get("consent_comment", "")), _("已办理。"))
 
@@ -490,7 +479,7 @@ class NegativeListRoundAdmin(PolicyAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            report(self, request, lambda: setattr(obj, "pk", round_open(
+            admin_perform(self, request, lambda: setattr(obj, "pk", round_open(
                 actor=request.user, title=form.cleaned_data["title"],
                 summary=form.cleaned_data.get("summary", ""),
                 resources=form.cleaned_data.get("resources") or []).pk), _("审查已发起。"))
@@ -503,16 +492,16 @@ class NegativeListRoundAdmin(PolicyAdmin, SimpleHistoryAdmin):
             if not item_form.has_changed() or not isinstance(item_form.instance, RoundItem):
                 continue
             data = item_form.cleaned_data
-            report(self, request, lambda i=item_form.instance, d=data: round_item_decide(
+            admin_perform(self, request, lambda i=item_form.instance, d=data: round_item_decide(
                 actor=request.user, item=i, decision=d.get("decision", ""),
                 legal_basis=d.get("legal_basis", ""), legal_basis_kind=d.get("legal_basis_kind", ""),
                 note=d.get("note", "")), _("已保存：%(item)s") % {"item": item_form.instance})
 
     def _each(self, request, queryset, service, success):
         for review_round in queryset:
-            report(self, request, lambda r=review_round: service(actor=request.user,
-                                                                 review_round=r),
-                   f"{success}：{review_round}")
+            admin_perform(self, request,
+                          lambda r=review_round: service(actor=request.user, review_round=r),
+                          f"{success}：{review_round}")
 
     @admin.action(description=_("提交会审（保密、编制、法制）"))
     def submit_signoff(self, request, queryset):

@@ -112,6 +112,21 @@ def make_user(db):
     return make
 
 
+@pytest.fixture
+def web(client, settings):
+    """``web(user)``: the test client signed in as ``user`` (two-factor waived: it is
+    tested with the sign-in pages, not here)."""
+    settings.TWO_FACTOR_EXEMPTION_ALLOWED = True
+
+    def signed_in(user):
+        user.two_factor_exempt = True
+        user.save(update_fields=["two_factor_exempt"])
+        client.force_login(user)
+        return client
+
+    return signed_in
+
+
 def requires_postgres():
     return pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")),

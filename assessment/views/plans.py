@@ -53,9 +53,9 @@ from assessment.selectors import (
     units_visible,
 )
 from assessment.services import compute, plans, review
-from assessment.views.common import perform
 from portal.access import get_visible_or_404
 from portal.models import Region
+from portal.refusals import perform
 
 
 def _regions_for(user):

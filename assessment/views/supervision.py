@@ -45,10 +45,10 @@ from assessment.selectors import (
     notices_visible,
 )
 from assessment.services import annual_reports, complaints, rectification
-from assessment.views.common import perform
 from assessment.views.plans import form_error_message
 from portal.access import get_visible_or_404
 from portal.models import Department
+from portal.refusals import perform
 from portal.workflow import workflow_events
 
 

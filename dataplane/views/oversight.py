@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import get_visible_or_404
+from portal.refusals import perform
 
 from .. import policies
 from ..forms import AccessLogFilterForm, ConclusionForm
@@ -15,7 +16,6 @@ from ..selectors import (
     usage_reports_visible,
 )
 from ..services.monitoring import anomaly_close
-from .common import call_service
 
 
 @login_required
@@ -39,7 +39,7 @@ def anomaly_detail(request, pk: int):
     anomaly = get_visible_or_404(request, anomalies_visible(request.user), pk=pk)
     form = ConclusionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if call_service(request, lambda: anomaly_close(
+        if perform(request, lambda: anomaly_close(
                 actor=request.user, anomaly=anomaly, conclusion=form.cleaned_data["conclusion"]),
                 form=form, success=_("已记录核查结论。")):
             return redirect("dataplane:anomaly_detail", pk=anomaly.pk)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.selectors import items_active
 from portal.access import get_visible_or_404
+from portal.refusals import perform
 from portal.services.audit import client_ip
 
 from .. import policies
@@ -21,7 +22,6 @@ from ..selectors import (
 )
 from ..services.masking import masking_preview, masking_rule_delete, masking_rule_set
 from ..services.versions import version_restore, version_upload
-from .common import call_service
 
 
 def _resource(request, code: str):
@@ -35,7 +35,7 @@ def version_upload_view(request, code: str):
     form = VersionUploadForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        version = call_service(request, lambda: version_upload(
+        version = perform(request, lambda: version_upload(
             actor=request.user, resource=resource, upload=data["file"], fmt=data["format"],
             encoding=data["encoding"], note=data["note"]), form=form)
         if version:
@@ -82,8 +82,8 @@ def version_progress(request, code: str, pk: int):
 def version_restore_view(request, code: str, pk: int):
     resource, version = _version(request, code, pk)
     if version is not None:
-        call_service(request, lambda: version_restore(actor=request.user, version=version),
-                     success=_("已恢复为当前版本。"))
+        perform(request, lambda: version_restore(actor=request.user, version=version),
+                success=_("已恢复为当前版本。"))
     return redirect("dataplane:resource", code=resource.code)
 
 
@@ -111,13 +111,13 @@ def masking(request, code: str):
             messages.error(request, _("脱敏规则填写有误，请检查参数。"))
         elif form.cleaned_data["kind"]:
             data = form.cleaned_data
-            call_service(request, lambda: masking_rule_set(
+            perform(request, lambda: masking_rule_set(
                 actor=request.user, item=item, kind=data["kind"], params=form.params(),
                 applies_to_all=data["applies_to_all"], note=data["note"]),
                 success=_("“%(item)s”的脱敏规则已保存。") % {"item": item.name})
         else:
-            call_service(request, lambda: masking_rule_delete(actor=request.user, item=item),
-                         success=_("“%(item)s”的脱敏规则已删除。") % {"item": item.name})
+            perform(request, lambda: masking_rule_delete(actor=request.user, item=item),
+                    success=_("“%(item)s”的脱敏规则已删除。") % {"item": item.name})
         return redirect("dataplane:masking", code=resource.code)
     rules = masking_rules_of(resource)
     for item in items:
@@ -125,7 +125,7 @@ def masking(request, code: str):
         item.form = _rule_form(item, item.rule)
     preview = None
     if request.GET.get("preview"):
-        preview = call_service(request, lambda: masking_preview(
+        preview = perform(request, lambda: masking_preview(
             actor=request.user, resource=resource, ip_address=client_ip(request)))
     return render(request, "dataplane/masking.html", {
         "resource": resource, "items": items,

@@ -28,6 +28,7 @@ from catalog.models import Theme
 from portal.errors import DomainError
 from portal.models import ApiToken, Department
 from portal.params import MAX_INT, ParameterInvalid, int_param
+from portal.refusals import refusal_audit
 
 from ..caching import catalog_stamp
 from ..data import DataUnavailable, QueryError, RowsQuery, rows_query
@@ -130,6 +131,7 @@ class CkanAction(APIView):
         elif isinstance(exc, exceptions.ParseError):
             error, status = {"__type": "Bad request - JSON Error", "message": str(exc.detail)}, 400
         elif isinstance(exc, DomainError):
+            refusal_audit(request=self.request, exc=exc)
             error, status = {"__type": "Validation Error", "message": str(exc)}, 409
         else:
             return super().handle_exception(exc)

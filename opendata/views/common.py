@@ -1,17 +1,14 @@
-"""Helpers shared by the open-data pages: throttling, caching headers, error messages."""
+"""Helpers shared by the open-data pages: throttling and caching headers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
-
-from portal.errors import DomainError, ValidationFailed
 
 from ..api.auth import token_from_request
 from ..throttling import throttle_check
@@ -84,20 +81,3 @@ def cache_headers(response: HttpResponse, *, etag: str | None = None, last_modif
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
     patch_vary_headers(response, ["Cookie", "Accept-Language"])
     return response
-
-
-def form_error(request: HttpRequest, form, exc: DomainError) -> None:
-    """Show a service's refusal on the form: field errors where the form has the field."""
-    if isinstance(exc, ValidationFailed) and exc.fields:
-        for name, errors in exc.fields.items():
-            target = name if form is not None and name in form.fields else None
-            for error in errors:
-                if form is not None:
-                    form.add_error(target, error)
-                else:
-                    messages.error(request, error)
-        return
-    if form is not None:
-        form.add_error(None, str(exc))
-    else:
-        messages.error(request, str(exc))

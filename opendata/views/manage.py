@@ -20,6 +20,7 @@ from catalog.models import DataItem
 from portal.access import get_visible_or_404
 from portal.errors import DomainError
 from portal.policies import is_center
+from portal.refusals import refusal_show
 from portal.workflow import workflow_events
 
 from .. import policies, selectors
@@ -53,7 +54,6 @@ from ..services import demand as demand_services
 from ..services import engagement as engagement_services
 from ..services import products as product_services
 from ..services.datasets import METADATA_FIELDS
-from .common import form_error
 
 
 def manage_required(view):
@@ -114,7 +114,7 @@ def dataset_new(request):
         try:
             dataset = ds.dataset_create(actor=request.user, resource=form.cleaned_data["resource"])
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
         else:
             messages.success(request, _("已建立开放数据集，请完善信息并设置开放字段和脱敏规则。"))
             return redirect("opendata:manage_dataset", pk=dataset.pk)
@@ -160,7 +160,7 @@ def dataset_edit(request, pk: int):
             ds.dataset_edit(actor=request.user, dataset=obj,
                             data={k: form.cleaned_data[k] for k in METADATA_FIELDS})
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
         else:
             messages.success(request, _("已保存。"))
             return redirect("opendata:manage_dataset", pk=pk)
@@ -193,7 +193,7 @@ def dataset_fields(request, pk: int):
             try:
                 ds.dataset_fields_set(actor=request.user, dataset=obj, rules=rules)
             except DomainError as exc:
-                form_error(request, form, exc)
+                refusal_show(request, exc, form=form)
             else:
                 messages.success(request, _("开放字段和脱敏规则已保存。"))
                 if "preview" not in request.POST:
@@ -236,7 +236,7 @@ def dataset_action(request, pk: int, action: str):
         else:
             raise PermissionDenied
     except DomainError as exc:
-        form_error(request, None, exc)
+        refusal_show(request, exc)
     return redirect("opendata:manage_dataset", pk=pk)
 
 
@@ -257,7 +257,7 @@ def review(request, pk: int):
                 ds.dataset_return(actor=request.user, dataset=obj, comment=comment)
                 messages.success(request, _("已退回部门修改。"))
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
         else:
             return redirect("opendata:manage_home")
     rules = [{"item": f.item_id, "included": f.included, "mask_rule": f.mask_rule,
@@ -303,7 +303,7 @@ def update(request, pk: int):
                     messages.success(request, _("更新已提交信息中心审核。"))
                     return redirect("opendata:manage_dataset", pk=obj.dataset_id)
             except DomainError as exc:
-                form_error(request, meta_form, exc)
+                refusal_show(request, exc, form=meta_form)
             else:
                 messages.success(request, _("已保存。"))
     columns, pairs = _safe_sample(obj.dataset, rules)
@@ -321,7 +321,7 @@ def update_cancel(request, pk: int):
         ds.update_cancel(actor=request.user, update=obj)
         messages.success(request, _("已取消更新。"))
     except DomainError as exc:
-        form_error(request, None, exc)
+        refusal_show(request, exc)
     return redirect("opendata:manage_dataset", pk=obj.dataset_id)
 
 
@@ -341,7 +341,7 @@ def update_review(request, pk: int):
                 ds.update_return(actor=request.user, update=obj, comment=comment)
                 messages.success(request, _("已退回部门修改。"))
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
         else:
             return redirect("opendata:manage_home")
     current = {name: getattr(obj.dataset, name) for name in METADATA_FIELDS}
@@ -389,7 +389,7 @@ def application(request, pk: int):
                 messages.success(request, _("已审批。"))
                 return redirect("opendata:manage_applications")
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
     return render(request, "opendata/manage/application.html", {
         "obj": obj, "form": form, "revoke_form": revoke_form,
         "can_decide": policies.can_decide_application(request.user, obj),
@@ -429,7 +429,7 @@ def request_detail(request, pk: int):
                                                    outcome=data["outcome"],
                                                    answer=data["answer"], dataset=data["dataset"])
             except DomainError as exc:
-                form_error(request, form, exc)
+                refusal_show(request, exc, form=form)
             else:
                 messages.success(request, _("已处理。"))
                 return redirect("opendata:manage_request", pk=pk)
@@ -458,7 +458,7 @@ def comments(request):
                     reply=form.cleaned_data["reply"])
                 messages.success(request, _("已处理留言。"))
             except DomainError as exc:
-                messages.error(request, str(exc))
+                refusal_show(request, exc)
         return redirect(request.get_full_path())
     page = Paginator(qs.order_by("-created_at"), 30).get_page(request.GET.get("page"))
     return render(request, "opendata/manage/comments.html", {
@@ -485,7 +485,7 @@ def product(request, pk: int):
             messages.success(request, _("已处理。"))
             return redirect("opendata:manage_products")
         except DomainError as exc:
-            messages.error(request, str(exc))
+            refusal_show(request, exc)
     return render(request, "opendata/manage/product.html", {
         "product": obj, "uses": obj.uses.select_related("dataset"),
         "reports": obj.reports.order_by("-period_start")})
@@ -516,7 +516,7 @@ def plan(request, year: int):
             existing = demand_services.plan_get_or_create(
                 actor=request.user, department=request.user.department, year=year)
         except DomainError as exc:
-            form_error(request, None, exc)
+            refusal_show(request, exc)
             return redirect("opendata:manage_plans")
     obj = existing
     resources = selectors.resources_plannable(obj.department_id)
@@ -543,7 +543,7 @@ def plan(request, year: int):
             else:
                 raise DomainError(_("请检查填写的内容。"))
         except DomainError as exc:
-            form_error(request, item_form if step == "add" else None, exc)
+            refusal_show(request, exc, form=item_form if step == "add" else None)
         else:
             return redirect("opendata:manage_plan", year=year)
     published = set(Dataset.objects.filter(status=Dataset.Status.PUBLISHED,

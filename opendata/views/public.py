@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from portal.access import get_visible_or_404
 from portal.errors import DomainError
 from portal.models import Department
+from portal.refusals import refusal_show
 
 from .. import policies, selectors
 from ..caching import catalog_stamp
@@ -46,7 +47,7 @@ from ..services import products as product_services
 from ..services.accounts import public_user_register
 from ..services.datasets import dataset_count
 from ..vocab import LICENCES, Licence
-from .common import cache_headers, form_error, not_modified, throttled
+from .common import cache_headers, not_modified, throttled
 
 PAGE_SIZE = 20
 # Inside <script>: no "</script>", no HTML comment tricks (as django.utils.html.json_script).
@@ -184,7 +185,7 @@ def dataset_rate(request, name: str):
                                            score=form.cleaned_data["score"])
             messages.success(request, _("感谢评分。"))
         except DomainError as exc:
-            messages.error(request, str(exc))
+            refusal_show(request, exc)
     else:
         messages.error(request, _("请选择 1 到 5 星。"))
     return redirect(reverse("opendata:dataset", args=[name]) + "#feedback")
@@ -202,7 +203,7 @@ def dataset_comment(request, name: str):
                                             body=form.cleaned_data["body"])
             messages.success(request, _("留言已提交，审核后公开显示。"))
         except DomainError as exc:
-            messages.error(request, str(exc))
+            refusal_show(request, exc)
     else:
         messages.error(request, _("留言内容不能为空，且不超过 1000 字。"))
     return redirect(reverse("opendata:dataset", args=[name]) + "#feedback")
@@ -226,7 +227,7 @@ def dataset_apply(request, name: str):
                                                       "contact_phone", "organisation",
                                                       "security_measures")})
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
         else:
             messages.success(request, _("申请已提交，提供部门将在 10 个工作日内答复。"))
             return redirect("opendata:me")
@@ -302,7 +303,7 @@ def request_new(request):
                 obj = demand_services.request_submit(
                     actor=request.user if request.user.is_authenticated else None, **data)
             except DomainError as exc:
-                form_error(request, form, exc)
+                refusal_show(request, exc, form=form)
             else:
                 messages.success(request, _("需求已提交，办理进度将在本页公开。"))
                 return redirect("opendata:request", pk=obj.pk)
@@ -338,7 +339,7 @@ def product_new(request):
             product_services.product_register(actor=request.user, data=form.cleaned_data,
                                               uses=_uses_from(formset))
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
         else:
             messages.success(request, _("数据产品已登记，信息中心审核后将在成果展示中公开。"))
             return redirect("opendata:me")
@@ -360,7 +361,7 @@ def product_edit(request, pk: int):
             product_services.product_resubmit(actor=request.user, product=product,
                                               data=form.cleaned_data, uses=_uses_from(formset))
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
         else:
             messages.success(request, _("已重新提交审核。"))
             return redirect("opendata:me")
@@ -383,7 +384,7 @@ def product_report(request, pk: int):
             product_services.usage_report_submit(actor=request.user, product=product,
                                                  **form.cleaned_data)
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
         else:
             messages.success(request, _("利用情况报告已提交。"))
             return redirect("opendata:me")
@@ -405,7 +406,7 @@ def signup(request):
                     password=form.cleaned_data["password1"],
                     phone=form.cleaned_data.get("phone", ""))
         except DomainError as exc:
-            form_error(request, form, exc)
+            refusal_show(request, exc, form=form)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用公共数据开放平台。"))
@@ -435,5 +436,5 @@ def application_cancel(request, pk: int):
         engagement_services.application_cancel(actor=request.user, application=application)
         messages.success(request, _("申请已撤回。"))
     except DomainError as exc:
-        messages.error(request, str(exc))
+        refusal_show(request, exc)
     return redirect("opendata:me")

@@ -11,13 +11,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.error_pages import too_large_message
 from portal.errors import DomainError, ValidationFailed
-from portal.services.audit import audit_refusal
+from portal.refusals import refusal_audit
 
 
 def exception_handler(exc, context):
     request = context.get("request")
     if isinstance(exc, DomainError):
-        audit_refusal(request=request, exc=exc)
+        refusal_audit(request=request, exc=exc)
         if isinstance(exc, ValidationFailed) and exc.fields:
             body = {k: [str(m) for m in v] for k, v in exc.fields.items()}
             body.setdefault("detail", str(exc.message))

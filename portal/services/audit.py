@@ -40,21 +40,3 @@ def audit_record(
         path=request.get_full_path()[:300] if request is not None else "",
         detail=detail or {},
     )
-
-
-def audit_refusal(*, request: HttpRequest | None, exc) -> AuditEvent | None:
-    """Audit a refused action (illegal transition or permission) after its rollback.
-
-    Called by the faces that catch domain errors (the API exception handler, the admin
-    actions), so the audit row is not lost with the service's transaction.
-    """
-    from portal.errors import IllegalTransition, NotPermitted
-
-    if isinstance(exc, IllegalTransition):
-        action = AuditEvent.Action.ILLEGAL_TRANSITION
-    elif isinstance(exc, NotPermitted):
-        action = AuditEvent.Action.PERMISSION_DENIED
-    else:
-        return None
-    return audit_record(action=action, request=request, target=exc.target,
-                        detail={"action": exc.action, "message": str(exc.message)})

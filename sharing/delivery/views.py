@@ -33,9 +33,9 @@ from dataplane.selectors import (
 )
 from dataplane.services.monitoring import grant_usage
 from dataplane.services.tokens import system_token_issue, system_token_revoke
-from dataplane.views.common import call_service
 from portal.access import get_visible_or_404
 from portal.errors import DomainError
+from portal.refusals import perform, refusal_audit
 from portal.services.audit import client_ip
 
 from ..access import access_decide
@@ -114,6 +114,7 @@ def query(request, code: str):
         try:
             result = rows_fetch(consumer=web_consumer(request), resource=resource, params=params)
         except DomainError as exc:
+            refusal_audit(request=request, exc=exc)
             error, status = exc, exc.status
     selected = set(request.GET.getlist("fields"))
     download_query = params.copy()
@@ -141,6 +142,7 @@ def download(request, code: str):
         result = download_open(consumer=web_consumer(request), resource=resource,
                                params=request.GET)
     except DomainError as exc:
+        refusal_audit(request=request, exc=exc)
         return render(request, "dataplane/forbidden.html", {"message": exc.message},
                       status=exc.status)
     return streaming_download(result)
@@ -169,7 +171,7 @@ def tokens(request):
     new_key = None
     if request.method == "POST" and can_issue and form.is_valid():
         data = form.cleaned_data
-        issued = call_service(request, lambda: system_token_issue(
+        issued = perform(request, lambda: system_token_issue(
             actor=user, name=data["name"], expires_at=form.expires_at(), grants=data["grants"],
             allow_without_grant=data["allow_without_grant"],
             rate_per_minute=data["rate_per_minute"], request=request), form=form)
@@ -186,8 +188,8 @@ def tokens(request):
 @require_POST
 def token_revoke(request, pk: int):
     token = get_visible_or_404(request, system_tokens_visible(request.user), pk=pk)
-    call_service(request, lambda: system_token_revoke(actor=request.user, token=token,
-                                                      request=request),
-                 success=_("系统令牌“%(name)s”已撤销，立即失效。") % {"name": token.name})
+    perform(request, lambda: system_token_revoke(actor=request.user, token=token,
+                                                 request=request),
+            success=_("系统令牌“%(name)s”已撤销，立即失效。") % {"name": token.name})
     return redirect("dataplane:tokens")
 

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.models import Department
+from portal.refusals import perform
 from portal.workflow import workflow_events
 
 from ..forms import FilingForm
 from ..policies import can_edit_filing, can_submit_filing
 from ..selectors import filing_for
 from ..services.filings import filing_save, filing_submit
-from .common import run_service
 
 
 def _department(request) -> Department | None:
@@ -31,9 +31,9 @@ def filing(request):
             field.disabled = True
     if request.method == "POST" and editable and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.changed_data}
-        if run_service(request, form, lambda: filing_save(actor=request.user,
-                                                          department=department, data=data),
-                       success=_("备案材料已保存。")):
+        if perform(request, lambda: filing_save(actor=request.user, department=department,
+                                                data=data),
+                   form=form, success=_("备案材料已保存。")):
             return redirect("sharing:filing")
     return render(request, "sharing/filing.html", {
         "form": form, "filing": current, "editable": editable,
@@ -49,8 +49,8 @@ def filing_submit_view(request):
     current = filing_for(request.user.department_id)
     if current is None:
         return redirect("sharing:filing")
-    run_service(request, None, lambda: filing_submit(actor=request.user, filing=current),
-                success=_("备案已提交，等待信息中心确认。"))
+    perform(request, lambda: filing_submit(actor=request.user, filing=current),
+            success=_("备案已提交，等待信息中心确认。"))
     return redirect("sharing:filing")
 
 

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import get_visible_or_404
+from portal.refusals import perform
 
 from ..forms import ReasonForm
 from ..policies import can_request_transfer, can_revoke_grant
 from ..selectors import grants_given, grants_held, grants_visible
 from ..services.grants import grant_revoke
-from .common import run_service
 
 
 @login_required
@@ -43,7 +43,6 @@ def grant_revoke_view(request, pk: int):
     grant = get_visible_or_404(request, grants_visible(request.user), pk=pk)
     form = ReasonForm(request.POST)
     reason = form.data.get("reason", "")
-    run_service(request, None, lambda: grant_revoke(actor=request.user, grant=grant,
-                                                    reason=reason),
-                success=_("授权已撤销，对方即时失去访问权限。"))
+    perform(request, lambda: grant_revoke(actor=request.user, grant=grant, reason=reason),
+            success=_("授权已撤销，对方即时失去访问权限。"))
     return redirect("sharing:grant_detail", pk=grant.pk)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Resource
 from portal.access import get_visible_or_404
+from portal.refusals import perform
 from portal.workflow import workflow_events
 
 from ..forms import AnswerForm, CommentForm, ObjectionForm
@@ -26,7 +27,6 @@ from ..services.objections import (
     objection_follow_up,
     objection_withdraw,
 )
-from .common import run_service
 
 
 @login_required
@@ -53,7 +53,8 @@ def objection_new(request, resource_pk: int):
                 item=data["item"], record_reference=data["record_reference"],
                 description=data["description"], attachment=data["attachment"])
 
-        if run_service(request, form, create, success=_("异议已提交，提供部门将在期限内核实答复。")):
+        if perform(request, create, form=form,
+                   success=_("异议已提交，提供部门将在期限内核实答复。")):
             return redirect("sharing:objection_detail", pk=created["obj"].pk)
     return render(request, "sharing/objection_form.html", {
         "form": form, "resource": resource, "active_tab": "objections",
@@ -74,7 +75,7 @@ def objection_detail(request, pk: int):
 
 def _objection_action(request, pk: int, call, success: str):
     objection = get_visible_or_404(request, objections_visible(request.user), pk=pk)
-    run_service(request, None, lambda: call(objection), success=success)
+    perform(request, lambda: call(objection), success=success)
     return redirect("sharing:objection_detail", pk=pk)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.access import get_visible_or_404
 from portal.models import Department
+from portal.refusals import perform
 
 from ..exports import xlsx_bytes
 from ..forms import CoReviewForm
@@ -18,7 +19,6 @@ from ..models import ShareRequest
 from ..policies import can_sign_co_review, can_view_negative_list, can_view_responses_record
 from ..selectors import co_reviews_for, disputes_visible, negative_list, responses_record
 from ..services.co_reviews import co_review_sign
-from .common import run_service
 
 S = ShareRequest.Status
 
@@ -43,9 +43,9 @@ def co_review(request, pk: int):
     form = CoReviewForm(request.POST or None, instance=review)
     may_sign = can_sign_co_review(request.user, review)
     if request.method == "POST" and may_sign and form.is_valid():
-        if run_service(request, form, lambda: co_review_sign(
+        if perform(request, lambda: co_review_sign(
                 actor=request.user, review=review, decision=form.cleaned_data["decision"],
-                opinion=form.cleaned_data["opinion"]), success=_("会审意见已签署。")):
+                opinion=form.cleaned_data["opinion"]), form=form, success=_("会审意见已签署。")):
             return redirect("sharing:co_review", pk=pk)
     round_items = (review.review_round.items.select_related("resource__provider")
                    if review.review_round_id else [])

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Resource
 from portal.access import get_visible_or_404
+from portal.refusals import perform
 from portal.workflow import workflow_events
 
 from ..access import filing_refusal
@@ -36,7 +37,6 @@ from ..services.requests import (
     request_update,
     request_withdraw,
 )
-from .common import run_service
 
 PAGE_SIZE = 20
 S = ShareRequest.Status
@@ -107,7 +107,7 @@ def request_new(request, resource_pk: int):
                                             items=form.cleaned_data["items"],
                                             data=_form_data(form))
 
-        if run_service(request, form, create, success=_("申请已保存为草稿，请核对后提交。")):
+        if perform(request, create, form=form, success=_("申请已保存为草稿，请核对后提交。")):
             return redirect("sharing:request_detail", pk=created["obj"].pk)
     return render(request, "sharing/request_form.html", {
         "form": form, "resource": resource, "filing_refusal": refusal, "active_tab": "catalog",
@@ -123,9 +123,9 @@ def request_edit(request, pk: int):
     if "edit" not in request_actions(request.user, share_request):
         return redirect("sharing:request_detail", pk=pk)
     if request.method == "POST" and form.is_valid():
-        if run_service(request, form, lambda: request_update(
+        if perform(request, lambda: request_update(
                 actor=request.user, request=share_request, data=_form_data(form),
-                items=form.cleaned_data["items"]), success=_("申请已保存。")):
+                items=form.cleaned_data["items"]), form=form, success=_("申请已保存。")):
             return redirect("sharing:request_detail", pk=pk)
     return render(request, "sharing/request_form.html", {
         "form": form, "resource": share_request.resource, "share_request": share_request,
@@ -158,7 +158,7 @@ def request_detail_view(request, pk: int):
 
 def _action(request, pk: int, call, success: str):
     share_request = get_visible_or_404(request, requests_visible(request.user), pk=pk)
-    run_service(request, None, lambda: call(share_request), success=success)
+    perform(request, lambda: call(share_request), success=success)
     return redirect("sharing:request_detail", pk=pk)
 
 
@@ -180,7 +180,7 @@ def request_approve_view(request, pk: int):
         messages.error(request, _("填写有误：") + "；".join(details))
         return redirect("sharing:request_detail", pk=pk)
     data = form.cleaned_data
-    run_service(request, None, lambda: request_approve(
+    perform(request, lambda: request_approve(
         actor=request.user, request=share_request, items=data["items"] or None,
         masked_items=data["masked_items"], valid_until=data["valid_until"],
         comment=data["comment"]), success=_("已同意。"))
@@ -221,7 +221,7 @@ def dispute_message_view(request, pk: int):
     form = MessageForm(request.POST, request.FILES)
     body = form.data.get("body", "")
     attachment = request.FILES.get("attachment")
-    run_service(request, None, lambda: dispute_message_post(
+    perform(request, lambda: dispute_message_post(
         actor=request.user, dispute=dispute, body=body, attachment=attachment),
         success=_("已发送。"))
     return redirect(reverse("sharing:request_detail", args=[pk]) + "#negotiation")

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import get_visible_or_404
+from portal.refusals import perform
 from portal.workflow import workflow_events
 
 from ..forms import ConsentForm, TransferForm
 from ..policies import can_withdraw_transfer, transfer_side
 from ..selectors import grants_held, transfers_visible
 from ..services.transfers import transfer_consent, transfer_create, transfer_withdraw
-from .common import run_service
 
 
 @login_required
@@ -38,8 +38,8 @@ def transfer_new(request, grant_pk: int):
                 recipient_department=data["recipient_department"], purpose=data["purpose"],
                 reason=data["reason"], items=data["items"])
 
-        if run_service(request, form, create,
-                       success=_("转送申请已提交，须经主管部门和提供部门同意。")):
+        if perform(request, create, form=form,
+                   success=_("转送申请已提交，须经主管部门和提供部门同意。")):
             return redirect("sharing:transfer_detail", pk=created["obj"].pk)
     return render(request, "sharing/transfer_form.html", {"form": form, "grant": grant,
                                                           "active_tab": "transfers"})
@@ -64,9 +64,9 @@ def transfer_consent_view(request, pk: int):
     form = ConsentForm(request.POST)
     agree = form.is_valid() and form.cleaned_data["agree"]
     comment = form.data.get("comment", "")
-    run_service(request, None, lambda: transfer_consent(actor=request.user, transfer=transfer,
-                                                        agree=agree, comment=comment),
-                success=_("已办理。"))
+    perform(request, lambda: transfer_consent(actor=request.user, transfer=transfer,
+                                              agree=agree, comment=comment),
+            success=_("已办理。"))
     return redirect("sharing:transfer_detail", pk=pk)
 
 
@@ -74,6 +74,6 @@ def transfer_consent_view(request, pk: int):
 @require_POST
 def transfer_withdraw_view(request, pk: int):
     transfer = get_visible_or_404(request, transfers_visible(request.user), pk=pk)
-    run_service(request, None, lambda: transfer_withdraw(actor=request.user, transfer=transfer),
-                success=_("转送申请已撤回。"))
+    perform(request, lambda: transfer_withdraw(actor=request.user, transfer=transfer),
+            success=_("转送申请已撤回。"))
     return redirect("sharing:transfer_detail", pk=pk)

@@ -81,18 +81,3 @@ def unit_a(plan, department):
 @pytest.fixture
 def unit_b(plan, other_department):
     return plan.units.get(department=other_department)
-
-
-@pytest.fixture
-def web(client, settings):
-    """``web(user)``: the test client signed in as ``user`` (two-factor is waived here;
-    the sign-in pages test it)."""
-    settings.TWO_FACTOR_EXEMPTION_ALLOWED = True
-
-    def login(user):
-        user.two_factor_exempt = True
-        user.save(update_fields=["two_factor_exempt"])
-        client.force_login(user)
-        return client
-
-    return login

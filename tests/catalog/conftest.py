@@ -36,18 +36,3 @@ def other_clerk(make_user, other_department):
 @pytest.fixture
 def other_admin(make_user, other_department):
     return make_user(username="other_admin", department=other_department, roles=[Role.DATA_ADMIN])
-
-
-@pytest.fixture
-def web(client, settings):
-    """``web(user)``: the test client signed in as ``user`` (two-factor waived: it is
-    tested with the sign-in pages, not here)."""
-    settings.TWO_FACTOR_EXEMPTION_ALLOWED = True
-
-    def login(user):
-        user.two_factor_exempt = True
-        user.save(update_fields=["two_factor_exempt"])
-        client.force_login(user)
-        return client
-
-    return login

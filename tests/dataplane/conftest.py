@@ -117,18 +117,3 @@ def api():
             client.force_authenticate(user)
         return client
     return client_for
-
-
-@pytest.fixture
-def web(client, settings):
-    """``web(user)``: the test client signed in as ``user`` (two-factor waived; it is
-    tested with the sign-in pages)."""
-    settings.TWO_FACTOR_EXEMPTION_ALLOWED = True
-
-    def login(user):
-        user.two_factor_exempt = True
-        user.save(update_fields=["two_factor_exempt"])
-        client.force_login(user)
-        return client
-
-    return login

@@ -41,18 +41,3 @@ def people(make_user, filed, other_department):
         outsider_admin=make_user(department=outsider, roles=[Role.DATA_ADMIN]),
         outsider=outsider,
     )
-
-
-@pytest.fixture
-def web(client, settings):
-    """``web(user)``: the test client signed in as ``user`` (two-factor waived: it is
-    tested with the sign-in pages, not here)."""
-    settings.TWO_FACTOR_EXEMPTION_ALLOWED = True
-
-    def login(user):
-        user.two_factor_exempt = True
-        user.save(update_fields=["two_factor_exempt"])
-        client.force_login(user)
-        return client
-
-    return login
