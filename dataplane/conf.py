@@ -14,6 +14,12 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_MAX_BYTES": 2 * 1024**3,
     "XLSX_MAX_UNCOMPRESSED": 2 * 1024**3,
     "MAX_PROBLEMS": 200,
+    # Ingestion recovery: a worker refreshes its version's heartbeat this often; a
+    # version whose heartbeat is older than INGEST_STALE_SECONDS (or a pending one never
+    # picked up) is queued again by the minutely sweep, at most INGEST_MAX_ATTEMPTS times.
+    "INGEST_HEARTBEAT_SECONDS": 10,
+    "INGEST_STALE_SECONDS": 120,
+    "INGEST_MAX_ATTEMPTS": 3,
     # The engine: DuckDB threads and memory per query / ingestion.
     "ENGINE_THREADS": 2,
     "ENGINE_MEMORY": "512MB",

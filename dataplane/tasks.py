@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .services.monitoring import monitor_sweep, usage_reports_build
-from .services.versions import version_process, versions_overdue_notify
+from .services.versions import version_process, versions_overdue_notify, versions_recover
 
 
 @shared_task(acks_late=True)
@@ -14,6 +14,12 @@ def version_process_task(version_id: int) -> str:
     """Validate and convert one uploaded data version (S9)."""
     version = version_process(version_id=version_id)
     return version.status if version is not None else "skipped"
+
+
+@shared_task
+def versions_recover_task() -> list[int]:
+    """Every minute: queue again uploads whose worker died or whose task was lost (S9)."""
+    return versions_recover()
 
 
 @shared_task

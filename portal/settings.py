@@ -502,6 +502,7 @@ DATAPLANE = {
     "ENGINE_MEMORY": os.environ.get("PORTAL_DUCKDB_MEMORY", "512MB"),
     "WORK_DIR": os.environ.get("PORTAL_DATA_WORK_DIR") or str(VAR_DIR / "dataplane"),
     "MASKING_KEY": os.environ.get("PORTAL_MASKING_KEY", ""),
+    "INGEST_STALE_SECONDS": env_int("PORTAL_INGEST_STALE_SECONDS", 120),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["dataplane"] = os.environ.get(
     "PORTAL_DATA_TOKEN_RATE", "120/min")
@@ -516,6 +517,12 @@ CELERY_BEAT_SCHEDULE.update({
     "dataplane-versions-overdue": {
         "task": "dataplane.tasks.versions_overdue_task",
         "schedule": crontab(hour=8, minute=40),
+    },
+    # Uploads whose worker died (or whose message was lost) are queued again.
+    "dataplane-versions-recover": {
+        "task": "dataplane.tasks.versions_recover_task",
+        "schedule": float(env_int("PORTAL_INGEST_RECOVER_SECONDS", 60)),
+        "options": {"expires": 55},
     },
 })
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({

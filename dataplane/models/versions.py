@@ -52,6 +52,11 @@ class DataVersion(models.Model):
     # Processing.
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     stage = models.CharField(_("处理阶段"), max_length=100, blank=True)
+    # The lease of the worker processing it: refreshed every few seconds while it runs,
+    # so a worker that died is noticed within minutes (versions_recover) and another
+    # takes over; a live worker's version is never taken from it.
+    heartbeat_at = models.DateTimeField(_("处理心跳"), null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("处理次数"), default=0, editable=False)
     report = models.JSONField(_("校验报告"), default=dict, blank=True)
     # Timeliness against the update cycle (S9, HN-39(4)).
     due_on = models.DateField(_("应更新日期"), null=True, blank=True)
@@ -73,6 +78,8 @@ class DataVersion(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "uploaded_at"], name="dataplane_version_status"),
+            models.Index(fields=["heartbeat_at"], name="dataplane_version_unfinished",
+                         condition=Q(status__in=["pending", "processing"])),
         ]
 
     def __str__(self) -> str:

@@ -5,14 +5,16 @@ file becomes current, in one transaction that also retires the previous version;
 file ends FAILED with its report and leaves the current version in place.
 """
 
+import logging
 import shutil
 import tempfile
-from datetime import date, timedelta
+import threading
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +28,14 @@ from portal.workflow import transition_apply
 
 from ..conf import dataplane_setting, engine_config, work_dir
 from ..engine.encoding import ENCODINGS
-from ..engine.ingest import ingest
+from ..engine.ingest import IngestReport, ingest
 from ..engine.types import Column, ColumnType
 from ..errors import PayloadTooLarge
 from ..models import VERSION_TRANSITIONS, DataVersion, ResourceData
 from ..policies import can_restore_version, can_upload_version
 from ..storage import file_sha256, local_path, storage_delete, storage_save
+
+logger = logging.getLogger(__name__)
 
 EXTENSIONS = {
     ".csv": DataVersion.Format.CSV, ".txt": DataVersion.Format.CSV,
@@ -116,20 +120,112 @@ def version_upload(*, actor: User, resource: Resource, upload: UploadedFile, fmt
 
 def _progress(version_id: int):
     def report(percent: int, message: str) -> None:
-        DataVersion.objects.filter(pk=version_id).update(progress=percent, stage=message[:100])
+        DataVersion.objects.filter(pk=version_id).update(
+            progress=percent, stage=message[:100], heartbeat_at=timezone.now())
     return report
 
 
+def _stale_before() -> datetime:
+    return timezone.now() - timedelta(seconds=int(dataplane_setting("INGEST_STALE_SECONDS")))
+
+
 def _claim(version_id: int) -> DataVersion | None:
-    """Move the version to PROCESSING; None when it is already finished (a retried task)."""
+    """Take the version's lease and move it to PROCESSING.
+
+    None when there is nothing to do: the version is finished (a redelivered task), or
+    another worker holds a fresh lease on it. A version whose workers died
+    ``INGEST_MAX_ATTEMPTS`` times (a file that kills the process, say) fails with a
+    report instead of being tried forever.
+    """
     with transaction.atomic():
         version = (DataVersion.objects.select_for_update(of=("self",))
                    .select_related("resource").filter(pk=version_id).first())
         if version is None or version.is_finished:
             return None
-        action = "start" if version.status == DataVersion.Status.PENDING else "restart"
-        transition_apply(obj=version, table=VERSION_TRANSITIONS, action=action, actor=None)
+        restart = version.status == DataVersion.Status.PROCESSING
+        if restart and version.heartbeat_at and version.heartbeat_at >= _stale_before():
+            return None
+        if version.attempts >= int(dataplane_setting("INGEST_MAX_ATTEMPTS")):
+            _give_up(version)
+            return None
+        version.attempts += 1
+        version.heartbeat_at = timezone.now()
+        version.progress = 0
+        version.stage = _("正在校验（第 %(n)d 次）") % {"n": version.attempts} if restart \
+            else _("正在校验")
+        transition_apply(obj=version, table=VERSION_TRANSITIONS,
+                         action="restart" if restart else "start", actor=None)
         return version
+
+
+def _give_up(version: DataVersion) -> None:
+    message = _("处理进程 %(n)d 次意外中断，已停止处理。请检查文件后重新上传，或联系信息中心。") % {
+        "n": version.attempts}
+    version.report = IngestReport().fail(message).as_dict()
+    version.stage = message[:100]
+    version.processed_at = timezone.now()
+    transition_apply(obj=version, table=VERSION_TRANSITIONS, action="fail", actor=None,
+                     comment=message)
+    _notify_uploader(version, ok=False)
+    raw = version.source_file
+    version.source_file = ""
+    version.save()
+    transaction.on_commit(lambda: storage_delete(raw))
+
+
+class _Heartbeat:
+    """Refresh the version's lease every ``INGEST_HEARTBEAT_SECONDS`` while the
+    conversion runs (DuckDB may spend minutes in one step without reporting progress)."""
+
+    def __init__(self, version_id: int) -> None:
+        self.version_id = version_id
+        # Well inside the lease, however short a deployment sets it.
+        self.interval = min(float(dataplane_setting("INGEST_HEARTBEAT_SECONDS")),
+                            int(dataplane_setting("INGEST_STALE_SECONDS")) / 4)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"heartbeat-{version_id}",
+                                       daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stopped.wait(self.interval):
+                DataVersion.objects.filter(pk=self.version_id,
+                                           status=DataVersion.Status.PROCESSING
+                                           ).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()
+
+    def __enter__(self) -> "_Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=self.interval + 5)
+
+
+def versions_recover() -> list[int]:
+    """Queue again the versions whose worker died (lease expired) or whose task never
+    arrived (pending, untouched for as long); returns their ids. Run every minute."""
+    from ..tasks import version_process_task
+
+    stale = _stale_before()
+    unfinished = DataVersion.objects.filter(
+        status__in=[DataVersion.Status.PENDING, DataVersion.Status.PROCESSING])
+    lost = list(unfinished.filter(
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, uploaded_at__lt=stale))
+        .values_list("pk", flat=True))
+    for pk in lost:
+        # Touch the lease so the next sweep waits a full period before asking again.
+        DataVersion.objects.filter(pk=pk, status=DataVersion.Status.PENDING).update(
+            heartbeat_at=timezone.now())
+        version_process_task.delay_on_commit(pk)
+    if lost:
+        logger.warning("Data versions %s were left unfinished by a lost worker or task; "
+                       "queued again.", lost)
+    return lost
 
 
 def _due_date(resource: Resource, state: ResourceData) -> date | None:
@@ -209,15 +305,18 @@ def version_process(*, version_id: int) -> DataVersion | None:
     version = _claim(version_id)
     if version is None:
         return None
+    for leftover in work_dir().glob(f"version-{version_id}-*"):  # of a worker that died
+        shutil.rmtree(leftover, ignore_errors=True)
     scratch = Path(tempfile.mkdtemp(prefix=f"version-{version_id}-", dir=work_dir()))
     try:
-        source = local_path(version.source_file, into=scratch)
-        target = scratch / "data.parquet"
-        report = ingest(
-            source, version.source_format, engine_columns(version.resource), target,
-            work_dir=scratch, encoding=version.source_encoding, config=engine_config(),
-            progress=_progress(version_id),
-        )
+        with _Heartbeat(version_id):
+            source = local_path(version.source_file, into=scratch)
+            target = scratch / "data.parquet"
+            report = ingest(
+                source, version.source_format, engine_columns(version.resource), target,
+                work_dir=scratch, encoding=version.source_encoding, config=engine_config(),
+                progress=_progress(version_id),
+            )
         return _finish(version_id, report, target if report.ok else None)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
