@@ -15,7 +15,6 @@ from portal.deadlines import Audience, DeadlineKind
 from portal.models import Role
 
 from .models import Complaint, RectificationNotice, ScoreObjection
-from .services.common import setting
 
 N = RectificationNotice.Status
 
@@ -55,7 +54,7 @@ NOTICE = DeadlineKind(
     app="assessment", name="notice", model=RectificationNotice,
     open=Q(status__in=[N.ISSUED, N.RETURNED]), fields=("number", "department_id",
                                                         "department__region_id"),
-    reminder_days=lambda: [setting("REMINDER_WORKING_DAYS")],
+    reminder_rule="assessment.reminder_days",
     responsible=_signers,
     escalate_to=lambda row: [Audience(Role.HEAD, row["department_id"]),
                              Audience(Role.AUTHORITY, region_id=row["department__region_id"])],
@@ -67,7 +66,7 @@ OBJECTION = DeadlineKind(
     open=Q(status=ScoreObjection.Status.OPEN),
     fields=("score__plan__region_id", "score__unit__name", "score__indicator__name",
             "score__unit__plan_id", "score__unit_id"),
-    reminder_days=lambda: (), responsible=_authority_of("score__plan__region_id"),
+    reminder_rule="", responsible=_authority_of("score__plan__region_id"),
     escalate_to=_authority_of("score__plan__region_id"),
     describe=lambda row, names: names["objection"] % {
         "unit": row["score__unit__name"], "indicator": row["score__indicator__name"]},
@@ -78,7 +77,7 @@ OBJECTION = DeadlineKind(
 COMPLAINT = DeadlineKind(
     app="assessment", name="complaint", model=Complaint,
     open=Q(status__in=[Complaint.Status.SUBMITTED, Complaint.Status.HANDLING]),
-    fields=("subject", "respondent__region_id"), reminder_days=lambda: (),
+    fields=("subject", "respondent__region_id"), reminder_rule="",
     responsible=_authority_of("respondent__region_id"),
     escalate_to=_authority_of("respondent__region_id"),
     describe=lambda row, names: names["complaint"] % {"subject": row["subject"]}, names=_names,

@@ -13,13 +13,6 @@ from portal.models import Role
 
 from .models import ChangeEvent
 
-# Working days before a due date when reminders go out (C7).
-REMINDER_DAYS_BEFORE = (5, 1)
-
-
-def reminder_days() -> tuple[int, ...]:
-    return REMINDER_DAYS_BEFORE
-
 
 @lru_cache(maxsize=8)
 def _names_in(language: str) -> dict:
@@ -43,7 +36,7 @@ def _escalate_to(row: dict) -> list[Audience]:
 
 CHANGE = DeadlineKind(
     app="catalog", name="change", model=ChangeEvent, open=Q(status=ChangeEvent.Status.OPEN),
-    fields=("department_id", "title"), reminder_days=reminder_days,
+    fields=("department_id", "title"), reminder_rule="catalog.reminder_days",
     responsible=_department, escalate_to=_escalate_to,
     describe=lambda row, names: names["change"] % {"title": row["title"]}, names=_names,
     escalate_values=lambda today: {"overdue_at": timezone.now()},

@@ -1,7 +1,7 @@
 """Open data's rows with deadlines, for the portal's deadline sweep (``portal.deadlines``):
 the center's publication and update reviews (O2), the department's answers to
-conditional-open applications (O5) and to the public's data requests (HN-31). A reminder
-goes out one working day before the due date; an overdue step is escalated to the
+conditional-open applications (O5) and to the public's data requests (HN-31). Reminders go
+out as the rule pack says (``opendata.reminder_days``); an overdue step is escalated to the
 department's first responsible person and the center."""
 
 from functools import lru_cache
@@ -17,14 +17,6 @@ from portal.models import Role
 from .models import AccessApplication, DataRequest, Dataset, DatasetUpdate
 
 CENTER = Audience(Role.CENTER_REVIEWER)
-# Working days before a due date when the reminder goes out.
-REMINDER_DAYS_BEFORE = (1,)
-
-
-def reminder_days() -> tuple[int, ...]:
-    return REMINDER_DAYS_BEFORE
-
-
 @lru_cache(maxsize=8)
 def _names_in(language: str) -> dict:
     with translation.override(language):
@@ -58,21 +50,21 @@ def _describe(name: str, title_field: str):
 
 DATASET = DeadlineKind(
     app="opendata", name="dataset", model=Dataset, due_field="review_due_on",
-    open=Q(status=Dataset.Status.PROPOSED), fields=("title",), reminder_days=reminder_days,
+    open=Q(status=Dataset.Status.PROPOSED), fields=("title",), reminder_rule="opendata.reminder_days",
     responsible=_center, escalate_to=_center, describe=_describe("dataset", "title"),
     names=_names, url_name="opendata:manage_review",
 )
 UPDATE = DeadlineKind(
     app="opendata", name="update", model=DatasetUpdate, due_field="review_due_on",
     open=Q(status=DatasetUpdate.Status.PROPOSED), fields=("dataset__title",),
-    reminder_days=reminder_days, responsible=_center, escalate_to=_center,
+    reminder_rule="opendata.reminder_days", responsible=_center, escalate_to=_center,
     describe=_describe("update", "dataset__title"), names=_names,
     url_name="opendata:manage_update_review",
 )
 APPLICATION = DeadlineKind(
     app="opendata", name="application", model=AccessApplication,
     open=Q(status=AccessApplication.Status.SUBMITTED),
-    fields=("dataset__title", "dataset__publisher_id"), reminder_days=reminder_days,
+    fields=("dataset__title", "dataset__publisher_id"), reminder_rule="opendata.reminder_days",
     responsible=_department_admins("dataset__publisher_id"),
     escalate_to=_department_head_and_center("dataset__publisher_id"),
     describe=_describe("application", "dataset__title"), names=_names,
@@ -80,7 +72,7 @@ APPLICATION = DeadlineKind(
 )
 REQUEST = DeadlineKind(
     app="opendata", name="request", model=DataRequest, open=Q(status=DataRequest.Status.ROUTED),
-    fields=("title", "department_id"), reminder_days=reminder_days,
+    fields=("title", "department_id"), reminder_rule="opendata.reminder_days",
     responsible=_department_admins("department_id"),
     escalate_to=_department_head_and_center("department_id"),
     describe=_describe("request", "title"), names=_names, url_name="opendata:manage_request",

@@ -15,19 +15,97 @@ from portal.models import (
     Department,
     Region,
     Role,
+    RulePack,
+    RulePackVersion,
     SystemAlert,
     User,
     WorkflowEvent,
+)
+from portal.policies import can_edit_rule_packs
+from portal.rules import (
+    RulePackInvalid,
+    rule_pack_copy,
+    rule_pack_in_use,
+    rule_pack_save,
+    rules_validate,
 )
 from portal.services.organisation import roles_validate, user_roles_set
 
 
 @admin.register(Region)
 class RegionAdmin(PolicyAdmin, SimpleHistoryAdmin):
-    list_display = ["code", "name", "level", "parent"]
-    list_filter = ["level"]
+    list_display = ["code", "name", "level", "parent", "rule_pack"]
+    list_filter = ["level", "rule_pack"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
+
+
+class RulePackForm(forms.ModelForm):
+    class Meta:
+        model = RulePack
+        fields = ["code", "name", "source", "is_default", "rules"]
+
+    def clean_rules(self):
+        rules = self.cleaned_data["rules"]
+        try:
+            rules_validate(rules)
+        except RulePackInvalid as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return rules
+
+
+class RulePackVersionInline(admin.TabularInline):
+    model = RulePackVersion
+    fields = ["version", "saved_at", "saved_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RulePack)
+class RulePackAdmin(PolicyAdmin, SimpleHistoryAdmin):
+    """The center and the authority keep the packs: each save is a new version (open
+    steps keep the version that timed them); a pack in use cannot be deleted."""
+
+    form = RulePackForm
+    list_display = ["code", "name", "version", "is_default", "copied_from"]
+    search_fields = ["code", "name"]
+    inlines = [RulePackVersionInline]
+    actions = ["copy_selected"]
+
+    def can_change(self, user, obj=None) -> bool:
+        return can_edit_rule_packs(user)
+
+    def can_add(self, user) -> bool:
+        return can_edit_rule_packs(user)
+
+    def can_delete(self, user, obj=None) -> bool:
+        return can_edit_rule_packs(user) and (obj is None or not rule_pack_in_use(obj))
+
+    def save_model(self, request, obj, form, change):
+        rule_pack_save(actor=request.user, pack=obj)
+
+    def delete_model(self, request, obj):
+        if rule_pack_in_use(obj):
+            messages.error(request, _("规则包正在使用，不能删除。"))
+            return
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for pack in queryset:
+            self.delete_model(request, pack)
+
+    @admin.action(description=_("复制所选规则包（副本可编辑后用于区划）"))
+    def copy_selected(self, request, queryset):
+        for pack in queryset:
+            code = f"{pack.code}-copy-{timezone.now():%Y%m%d%H%M%S}"[:40]
+            rule_pack_copy(actor=request.user, pack=pack, code=code,
+                           name=_("%(name)s（副本）") % {"name": pack.name})
+        messages.success(request, _("已复制 %(n)d 个规则包。") % {"n": queryset.count()})
 
 
 @admin.register(Department)

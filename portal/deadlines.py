@@ -19,7 +19,7 @@ hook, inside the sweep's transaction.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -32,8 +32,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from portal.models import Notification, Region, RoleAssignment, User
+from portal.models import Notification, Region, RoleAssignment, RulePackVersion, User
 from portal.models.accounts import PLATFORM_ROLES
+from portal.rules import Rule, region_rules
 from portal.services.bulk import Notice, notices_insert, rows_mark
 from portal.services.inbox import inbox_add, inbox_close
 from portal.workdays import add_working_days
@@ -64,7 +65,7 @@ class DeadlineKind:
     responsible: Callable[[dict], list[Audience]]   # reminded before the due date
     escalate_to: Callable[[dict], list[Audience]]   # told when the step is overdue
     describe: Callable[[dict, dict], str]           # (row, names) → how the row is named
-    reminder_days: Callable[[], Sequence[int]]      # working days before the due date
+    reminder_rule: str                              # pack rule: working days before the due date
     url_name: str = ""                              # reversed with the row's pk …
     url_of: Callable[[dict], str] | None = None     # … or the row's page from its fields
     names: Callable[[], dict] = _no_names           # translated names, fetched once a batch
@@ -130,16 +131,20 @@ def _row(kind: DeadlineKind, obj: models.Model, status: str | None) -> dict:
     return row
 
 
-def deadline_start(*, kind: DeadlineKind, obj: models.Model, due_on: date | None) -> None:
-    """Give ``obj`` a new step due on ``due_on``: fresh reminders, no escalation yet.
-    The caller saves ``obj``."""
+def deadline_start(*, kind: DeadlineKind, obj: models.Model, due_on: date | None,
+                   rule: Rule | None = None) -> None:
+    """Give ``obj`` a new step due on ``due_on``: fresh reminders, no escalation yet; the
+    step records the pack version and rule that set the date (``None`` for a date a
+    person chose). The caller saves ``obj``."""
     setattr(obj, kind.due_field, due_on)
     obj.step_seq += 1
     obj.reminded_level = obj.escalated_on = None
+    obj.rule_version_id = rule.version_id if rule else None
+    obj.due_rule = rule.key if rule else ""
 
 
 def step_open(*, kind: DeadlineKind, obj: models.Model, due_on: date, title: str,
-              status: str | None = None) -> None:
+              rule: Rule | None = None, status: str | None = None) -> None:
     """Start a new step of ``obj`` due on ``due_on``; put it in the actors' inboxes.
 
     ``status`` is the status the step belongs to when the caller moves ``obj`` there
@@ -148,7 +153,7 @@ def step_open(*, kind: DeadlineKind, obj: models.Model, due_on: date, title: str
     """
     if getattr(obj, kind.due_field) is not None:
         inbox_close(key=step_key(kind, obj.pk, obj.step_seq))
-    deadline_start(kind=kind, obj=obj, due_on=due_on)
+    deadline_start(kind=kind, obj=obj, due_on=due_on, rule=rule)
     users = audience_users(kind.responsible(_row(kind, obj, status)))
     inbox_add(users=users, key=step_key(kind, obj.pk, obj.step_seq), title=title,
               url=kind.row_url(_row(kind, obj, status)), due_on=due_on, target=obj)
@@ -265,12 +270,34 @@ def _rows(kind: DeadlineKind, condition: Q) -> list[dict]:
     return [{**row, "due_on": row.pop("due_on_value")} for row in rows]
 
 
-def _levels(kind: DeadlineKind) -> list[int]:
-    """Reminder levels of ``kind``, most urgent first (each a constant per kind here)."""
-    return sorted({int(d) for d in kind.reminder_days() if int(d) > 0})
+class ReminderPlan:
+    """Each pack version's reminder days, read once per sweep (one query for the versions,
+    one for the default pack): a step is reminded by the days of the version that timed
+    it, a step without one by the default pack's."""
+
+    def __init__(self):
+        versions = dict(RulePackVersion.objects.values_list("pk", "rules"))
+        self.versions = versions
+        self.default = region_rules(None).pk
+
+    def levels(self, kind: DeadlineKind) -> dict[int, Q]:
+        """Level → which rows get a reminder at that level, most urgent first."""
+        found: dict[int, list[int]] = defaultdict(list)
+        for pk, rules in self.versions.items():
+            value = rules.get(kind.reminder_rule, {}).get("value") or []
+            for level in (value if isinstance(value, list) else [value]):
+                found[int(level)].append(pk)
+        plan = {}
+        for level in sorted(found):
+            condition = Q(rule_version__in=found[level])
+            if self.default in found[level]:
+                condition |= Q(rule_version__isnull=True)
+            plan[level] = condition
+        return plan
 
 
-def sweep_kind(kind: DeadlineKind, today: date) -> tuple[SweepReport, list[Notice]]:
+def sweep_kind(kind: DeadlineKind, today: date, plan: ReminderPlan | None = None
+               ) -> tuple[SweepReport, list[Notice]]:
     """Escalate the overdue rows of ``kind`` and remind the ones due soon."""
     report, notes, due = SweepReport(), [], kind.due_field
     overdue = _rows(kind, Q(**{f"{due}__lt": today}, escalated_on__isnull=True))
@@ -282,10 +309,11 @@ def sweep_kind(kind: DeadlineKind, today: date) -> tuple[SweepReport, list[Notic
         if kind.on_escalated:
             kind.on_escalated(overdue, today)
         report.escalated = len(overdue)
-    for level in _levels(kind):
+    for level, rows_of_level in (plan or ReminderPlan()).levels(kind).items():
         horizon = add_working_days(today, level)
         due_soon = _rows(kind, Q(**{f"{due}__gte": today, f"{due}__lte": horizon})
-                         & (Q(reminded_level__isnull=True) | Q(reminded_level__gt=level)))
+                         & (Q(reminded_level__isnull=True) | Q(reminded_level__gt=level))
+                         & rows_of_level)
         if not due_soon:
             continue
         notes += _notices(kind, due_soon, kind.responsible, f"reminder:{level}",
@@ -303,9 +331,9 @@ def deadlines_sweep(*, today: date | None = None,
     from portal.tasks import notifications_email_drain
 
     today = today or timezone.localdate()
-    reports, notes = {}, []
+    reports, notes, plan = {}, [], ReminderPlan()
     for kind in (deadline_kinds() if kinds is None else kinds):
-        reports[kind.label], kind_notes = sweep_kind(kind, today)
+        reports[kind.label], kind_notes = sweep_kind(kind, today, plan)
         notes += kind_notes
         reports[kind.label].notifications = len(kind_notes)
     if notes:

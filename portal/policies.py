@@ -36,3 +36,8 @@ def can_use_admin(user: User) -> bool:
     return user.is_active and (
         user.is_superuser or user.has_role(Role.CENTER_REVIEWER, Role.AUTHORITY)
     )
+
+
+def can_edit_rule_packs(user: User) -> bool:
+    """The center and the authority copy and edit rule packs (and assign them to regions)."""
+    return is_center(user) or is_authority(user)

@@ -401,8 +401,6 @@ OPENDATA_THROTTLE_RATES = {
 }
 # Absolute base of the public site used in DCAT IRIs and feeds built outside a request.
 OPENDATA_BASE_URL = os.environ.get("OPENDATA_BASE_URL", "").rstrip("/")
-OPENDATA_REVIEW_WORKING_DAYS = env_int("OPENDATA_REVIEW_WORKING_DAYS", 5)
-OPENDATA_ANSWER_WORKING_DAYS = env_int("OPENDATA_ANSWER_WORKING_DAYS", 10)
 OPENDATA_APPLICATION_VALID_DAYS = env_int("OPENDATA_APPLICATION_VALID_DAYS", 365)
 OPENDATA_PREVIEW_ROWS = 10
 CELERY_BEAT_SCHEDULE.update({
@@ -416,25 +414,10 @@ CELERY_BEAT_SCHEDULE.update({
 })
 
 # --- Sharing (sharing app) --------------------------------------------------------------
-# The answer pipeline of share requests (S3). National rule by default (NAT-12): the
-# provider answers within 10 working days; the center's pre-review (YS-18, HY-17) and
-# enablement after approval (HY-17) are optional steps a deployment switches on.
+# Every deadline and pipeline step comes from the region's rule pack (portal.rules,
+# docs/rules.md); what is left here is not a jurisdiction's rule.
 SHARING_PIPELINE = {
-    "center_prereview": env_bool("SHARING_CENTER_PREREVIEW", False),
-    "center_enablement": env_bool("SHARING_CENTER_ENABLEMENT", False),
-    "prereview_days": env_int("SHARING_PREREVIEW_DAYS", 3),
-    "answer_days": env_int("SHARING_ANSWER_DAYS", 10),
-    "enablement_days": env_int("SHARING_ENABLEMENT_DAYS", 3),
-    "negotiation_days": env_int("SHARING_NEGOTIATION_DAYS", 10),
-    "coordination_days": env_int("SHARING_COORDINATION_DAYS", 20),
-    "transfer_days": env_int("SHARING_TRANSFER_DAYS", 10),
-    "objection_days": env_int("SHARING_OBJECTION_DAYS", 5),
-    # Working days before a due date on which a reminder goes out (each once).
-    "reminder_days_before": sorted(
-        {int(d) for d in env_list("SHARING_REMINDER_DAYS_BEFORE", ["3", "1"])}, reverse=True),
-    "grant_expiry_notice_days": env_int("SHARING_GRANT_EXPIRY_NOTICE_DAYS", 10),
     "grant_default_months": env_int("SHARING_GRANT_DEFAULT_MONTHS", 12),
-    "negative_list_review_months": env_int("SHARING_NEGATIVE_LIST_REVIEW_MONTHS", 12),
     "attachment_max_mb": env_int("SHARING_ATTACHMENT_MAX_MB", 20),
 }
 # The interface gateway (S9 服务接口): sharing/gateway/conf.py has every default.
@@ -464,10 +447,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
 })
 
 # --- Assessment (A1–A7) -------------------------------------------------------------
-ASSESSMENT_OBJECTION_ANSWER_DAYS = env_int("ASSESSMENT_OBJECTION_ANSWER_DAYS", 5)
-ASSESSMENT_COMPLAINT_ANSWER_DAYS = env_int("ASSESSMENT_COMPLAINT_ANSWER_DAYS", 15)
-ASSESSMENT_NOTICE_DEFAULT_DAYS = env_int("ASSESSMENT_NOTICE_DEFAULT_DAYS", 20)
-ASSESSMENT_REMINDER_WORKING_DAYS = env_int("ASSESSMENT_REMINDER_WORKING_DAYS", 3)
 ASSESSMENT_EVIDENCE_MAX_BYTES = env_int("ASSESSMENT_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 CELERY_BEAT_SCHEDULE.update({
     "assessment-annual-reports": {

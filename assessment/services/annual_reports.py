@@ -28,6 +28,7 @@ from assessment.services.common import (
 )
 from portal.errors import Conflict, NotPermitted
 from portal.models import Department, Notification, User
+from portal.rules import region_rules, rule_of
 from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workflow import transition_apply
 
@@ -38,9 +39,14 @@ FINAL_REMINDER_DAYS = 7
 JANUARY_REMINDER_DAY = 15
 
 
-def report_due(year: int) -> date:
-    """The last day of February of the following year."""
-    return date(year + 1, 3, 1) - timedelta(days=1)
+def report_due(year: int, region_id: int | None) -> date:
+    """The due date of the report on ``year`` in the region's rule pack (NAT-18: the end
+    of February of the following year)."""
+    value = rule_of(region_rules(region_id), "assessment.annual_report_due").value
+    if value.get("day"):
+        return date(year + 1, value["month"], value["day"])
+    first_of_next = date(year + 1 + value["month"] // 12, value["month"] % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
 
 
 def annual_figures(department_ids: list[int], year: int) -> dict[int, dict]:
@@ -86,15 +92,17 @@ def annual_reports_prepare(*, year: int, department_ids: list[int] | None = None
     departments = Department.objects.filter(is_active=True, kind__in=REPORTING_KINDS)
     if department_ids is not None:
         departments = departments.filter(pk__in=department_ids)
-    wanted = list(departments.values_list("pk", flat=True))
+    regions = dict(departments.values_list("pk", "region_id"))
+    wanted = list(regions)
     have = set(AnnualReport.objects.filter(year=year, department_id__in=wanted)
                .values_list("department_id", flat=True))
     missing = [pk for pk in wanted if pk not in have]
     if missing:
         figures = annual_figures(missing, year)
         now = timezone.now()
+        due = {region: report_due(year, region) for region in {regions[pk] for pk in missing}}
         bulk_create_with_history([
-            AnnualReport(department_id=pk, year=year, due_on=report_due(year), figures=figures[pk],
+            AnnualReport(department_id=pk, year=year, due_on=due[regions[pk]], figures=figures[pk],
                          figures_at=now, overview=draft_overview(year, figures[pk]))
             for pk in missing
         ], AnnualReport, batch_size=500)

@@ -13,11 +13,8 @@ from portal.errors import ValidationFailed
 from portal.models import Department, Region, Role, User
 from portal.selectors import users_with_role
 
+# Deadlines come from the region's rule pack (portal.rules); what is left here is not one.
 DEFAULTS = {
-    "OBJECTION_ANSWER_DAYS": 5,
-    "COMPLAINT_ANSWER_DAYS": 15,
-    "NOTICE_DEFAULT_DAYS": 20,
-    "REMINDER_WORKING_DAYS": 3,
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
 }
 

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from assessment import deadlines
 from assessment.models import COMPLAINT_TRANSITIONS, Complaint, RectificationNotice, Violation
 from assessment.policies import can_file_complaint, can_handle_complaint, can_state_on_complaint
-from assessment.services.common import authority_users, department_signers, required_text, setting
+from assessment.services.common import authority_users, department_signers, required_text
 from assessment.services.evidence import evidence_attach
 from portal.deadlines import deadline_start
 from portal.errors import Conflict, NotPermitted, ValidationFailed
 from portal.models import Department, User
+from portal.rules import region_due
 from portal.services.inbox import inbox_add, inbox_close, notify
-from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
 
@@ -54,8 +54,8 @@ def complaint_submit(
         subject=required_text(subject, "subject", _("请填写投诉事由。")),
         description=required_text(description, "description", _("请填写投诉内容和事实经过。")),
         submitted_by=actor)
-    deadline_start(kind=deadlines.COMPLAINT, obj=complaint, due_on=add_working_days(
-        timezone.localdate(), setting("COMPLAINT_ANSWER_DAYS")))
+    due_on, rule = region_due(respondent.region_id, "assessment.complaint_answer")
+    deadline_start(kind=deadlines.COMPLAINT, obj=complaint, due_on=due_on, rule=rule)
     complaint.save()
     complaint.number = _("投诉〔%(year)d〕%(n)d 号") % {"year": complaint.submitted_at.year,
                                                      "n": complaint.pk}

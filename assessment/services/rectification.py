@@ -38,14 +38,13 @@ from assessment.services.common import (
     department_signers,
     future_date,
     required_text,
-    setting,
 )
 from assessment.services.evidence import evidence_attach
 from portal.deadlines import deadline_start
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Department, Notification, User
+from portal.rules import region_due
 from portal.services.inbox import inbox_add, inbox_close, notify
-from portal.workdays import add_working_days
 from portal.workflow import transition_apply, workflow_events
 
 
@@ -71,8 +70,11 @@ def _locked(notice: RectificationNotice) -> RectificationNotice:
 def _issue(notice: RectificationNotice, *, actor: User, due_on: date | None, requirement: str,
            comment: str = "") -> RectificationNotice:
     today = timezone.localdate()
-    due_on = due_on or add_working_days(today, setting("NOTICE_DEFAULT_DAYS"))
-    deadline_start(kind=deadlines.NOTICE, obj=notice,
+    rule = None
+    if due_on is None:
+        due_on, rule = region_due(Department.objects.get(pk=notice.department_id).region_id,
+                                  "assessment.notice_default", today)
+    deadline_start(kind=deadlines.NOTICE, obj=notice, rule=rule,
                    due_on=future_date(due_on, today=today, field="due_on", label=_("整改期限")))
     transition_apply(obj=notice, table=NOTICE_TRANSITIONS, action="issue", actor=actor,
                      comment=comment, save=False)

@@ -32,7 +32,6 @@ from assessment.services.common import (
     authority_users,
     points,
     required_text,
-    setting,
     unit_signers,
 )
 from assessment.services.compute import results_refresh
@@ -40,8 +39,8 @@ from assessment.services.evidence import evidence_attach
 from portal.deadlines import deadline_start
 from portal.errors import Conflict, NotPermitted, ValidationFailed
 from portal.models import User
+from portal.rules import region_due
 from portal.services.inbox import inbox_add, inbox_close, notify
-from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
 
@@ -189,8 +188,8 @@ def objection_raise(*, actor: User, score: Score, reason: str) -> ScoreObjection
     reason = required_text(reason, "reason", _("请写明异议理由和依据。"))
     objection = ScoreObjection(score=score, reason=reason, raised_by=actor,
                                score_before=score.score)
-    deadline_start(kind=deadlines.OBJECTION, obj=objection, due_on=add_working_days(
-        timezone.localdate(), setting("OBJECTION_ANSWER_DAYS")))
+    due_on, rule = region_due(score.plan.region_id, "assessment.objection_answer")
+    deadline_start(kind=deadlines.OBJECTION, obj=objection, due_on=due_on, rule=rule)
     objection.save()
     inbox_add(users=authority_users(score.plan.region_id),
               key=f"assessment:objection:{objection.pk}:answer",

@@ -25,7 +25,6 @@ from .imports import ImportJob
 from .maintenance import (
     CENSUS_ENTRY_TRANSITIONS,
     CENSUS_TRANSITIONS,
-    CHANGE_DEADLINE_WORKING_DAYS,
     CHANGE_TRANSITIONS,
     Census,
     CensusEntry,
@@ -37,7 +36,6 @@ from .resources import TRANSITIONS, DataItem, Resource, ResourceCodeSequence, Su
 __all__ = [
     "CENSUS_ENTRY_TRANSITIONS",
     "CENSUS_TRANSITIONS",
-    "CHANGE_DEADLINE_WORKING_DAYS",
     "CHANGE_TRANSITIONS",
     "CLASSIFICATION_CODE_PREFIX",
     "FORMAT_SUBTYPES",

@@ -10,7 +10,6 @@ from portal.models.deadlines import DeadlineMarkers
 from portal.workflow import Transition, TransitionTable
 
 # NAT-8, HN-8: the catalog is updated within 15 working days of the change.
-CHANGE_DEADLINE_WORKING_DAYS = 15
 
 
 class ChangeEvent(DeadlineMarkers):

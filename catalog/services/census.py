@@ -21,12 +21,12 @@ from simple_history.utils import bulk_create_with_history
 
 from portal.errors import Conflict, NotPermitted, ValidationFailed
 from portal.models import Notification, Role, User
+from portal.rules import region_rules, rule_of
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workflow import transition_apply
 
 from .. import policies
-from ..deadlines import reminder_days
 from ..models import CENSUS_ENTRY_TRANSITIONS, CENSUS_TRANSITIONS, Census, CensusEntry, Resource
 from .deadlines import working_days_before
 
@@ -50,7 +50,8 @@ def census_open(*, actor: User, year: int, due_on: date, title: str = "") -> Cen
         raise Conflict(_("%(year)d 年度的目录普查已经发起。") % {"year": year})
     census = Census.objects.create(
         year=year, title=title or _("%(year)d 年度信息资源目录普查") % {"year": year},
-        due_on=due_on, remind_on=working_days_before(due_on, max(reminder_days())),
+        due_on=due_on, remind_on=working_days_before(
+            due_on, max(rule_of(region_rules(None), "catalog.reminder_days").value)),
         opened_by=actor,
     )
     registered = Resource.objects.filter(status=Resource.Status.REGISTERED).values_list(

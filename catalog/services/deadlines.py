@@ -20,14 +20,15 @@ from django.utils.translation import gettext as _
 from portal.deadlines import deadline_start
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Department, Role, User
+from portal.rules import region_due
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close
-from portal.workdays import WorkingCalendar, add_working_days
+from portal.workdays import WorkingCalendar
 from portal.workflow import transition_apply
 
 from .. import policies
 from ..deadlines import CHANGE
-from ..models import CHANGE_DEADLINE_WORKING_DAYS, CHANGE_TRANSITIONS, ChangeEvent, Resource
+from ..models import CHANGE_TRANSITIONS, ChangeEvent, Resource
 
 
 def working_days_before(due: date, days: int) -> date:
@@ -60,7 +61,8 @@ def change_event_record(
     description: str = "",
     resources: list[Resource] | None = None,
 ) -> ChangeEvent:
-    """Record a law revision or a change of functions and open the 15-working-day deadline."""
+    """Record a law revision or a change of functions and open the catalog update
+    deadline of the department's rule pack (NAT-8, HN-8: 15 working days)."""
     if not policies.can_record_change_event(actor, department):
         raise NotPermitted(_("只有信息化主管部门、信息中心或本部门数据管理员、负责人可以登记目录变更事项。"))
     today = timezone.localdate()
@@ -75,8 +77,8 @@ def change_event_record(
     event = ChangeEvent(
         department=department, kind=kind, title=title.strip(), description=description,
         occurred_on=occurred_on, recorded_by=actor)
-    deadline_start(kind=CHANGE, obj=event,
-                   due_on=add_working_days(occurred_on, CHANGE_DEADLINE_WORKING_DAYS))
+    due_on, rule = region_due(department.region_id, "catalog.update", occurred_on)
+    deadline_start(kind=CHANGE, obj=event, due_on=due_on, rule=rule)
     event.save()
     due_on = event.due_on
     if resources:

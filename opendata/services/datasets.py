@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -25,10 +24,10 @@ from catalog.models import DataItem, OpenType, Resource, Theme
 from portal.deadlines import deadline_start
 from portal.errors import Conflict, NotPermitted, ValidationFailed
 from portal.models import Role, User
+from portal.rules import region_due
 from portal.search import search_index_update
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, notify
-from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
 from .. import deadlines, policies
@@ -289,8 +288,8 @@ def dataset_propose(*, actor: User, dataset: Dataset, comment: str = "") -> Data
     transition_apply(obj=dataset, table=TRANSITIONS, action="propose", actor=actor,
                      comment=comment, save=False)
     dataset.proposed_at = timezone.now()
-    deadline_start(kind=deadlines.DATASET, obj=dataset, due_on=add_working_days(
-        timezone.localdate(), settings.OPENDATA_REVIEW_WORKING_DAYS))
+    due_on, rule = region_due(dataset.publisher.region_id, "opendata.review")
+    deadline_start(kind=deadlines.DATASET, obj=dataset, due_on=due_on, rule=rule)
     dataset.save()
     inbox_add(users=_reviewers(), key=f"opendata:dataset:{dataset.pk}:review",
               title=_("开放数据发布审核：%(title)s") % {"title": dataset.title},
@@ -493,8 +492,8 @@ def update_propose(*, actor: User, update: DatasetUpdate) -> DatasetUpdate:
     field_rules_check(update.field_rules, _items(update.dataset.resource))
     transition_apply(obj=update, table=UPDATE_TRANSITIONS, action="propose", actor=actor,
                      save=False)
-    deadline_start(kind=deadlines.UPDATE, obj=update, due_on=add_working_days(
-        timezone.localdate(), settings.OPENDATA_REVIEW_WORKING_DAYS))
+    due_on, rule = region_due(update.dataset.publisher.region_id, "opendata.review")
+    deadline_start(kind=deadlines.UPDATE, obj=update, due_on=due_on, rule=rule)
     update.save()
     inbox_add(users=_reviewers(), key=f"opendata:update:{update.pk}:review",
               title=_("开放数据更新审核：%(title)s") % {"title": update.dataset.title},

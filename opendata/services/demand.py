@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +13,9 @@ from catalog.models import Resource
 from portal.deadlines import deadline_start
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Department, Role, User
+from portal.rules import region_due
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, notify
-from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
 from .. import deadlines, policies
@@ -76,8 +75,8 @@ def request_route(*, actor: User, request: DataRequest, department: Department,
                      comment=comment, save=False)
     request.department = department
     request.routed_at = timezone.now()
-    deadline_start(kind=deadlines.REQUEST, obj=request, due_on=add_working_days(
-        timezone.localdate(), settings.OPENDATA_ANSWER_WORKING_DAYS))
+    due_on, rule = region_due(department.region_id, "opendata.answer")
+    deadline_start(kind=deadlines.REQUEST, obj=request, due_on=due_on, rule=rule)
     request.save()
     inbox_close(key=f"opendata:request:{request.pk}:route")
     if previous and previous != department.pk:

@@ -15,9 +15,9 @@ from catalog.models import OpenType
 from portal.deadlines import deadline_start
 from portal.errors import Conflict, NotPermitted, ValidationFailed
 from portal.models import Role, User
+from portal.rules import region_due
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, notify
-from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
 from .. import deadlines, policies
@@ -127,8 +127,9 @@ def application_submit(*, actor: User, dataset: Dataset, purpose_kind: str, purp
                 dataset=dataset, applicant=actor, purpose_kind=purpose_kind,
                 purpose=purpose.strip(), contact_phone=contact_phone.strip(),
                 organisation=organisation.strip(), security_measures=security_measures.strip())
-            deadline_start(kind=deadlines.APPLICATION, obj=application, due_on=add_working_days(
-                timezone.localdate(), settings.OPENDATA_ANSWER_WORKING_DAYS))
+            due_on, rule = region_due(dataset.publisher.region_id, "opendata.answer")
+            deadline_start(kind=deadlines.APPLICATION, obj=application, due_on=due_on,
+                           rule=rule)
             application.save(force_insert=True)
     except IntegrityError:
         raise Conflict(_("您已提交过该数据集的申请，请等待审批结果或在“我的数据”中查看。"),

@@ -6,6 +6,7 @@ from .calendar import CalendarDay, CalendarYear, SystemAlert
 from .inbox import InboxItem, Notification
 from .organisation import Department, Region
 from .outbox import OutboxTask
+from .rules import RulePack, RulePackVersion
 from .workflow import WorkflowEvent
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "OutboxTask",
     "Region",
     "Role",
+    "RulePack",
+    "RulePackVersion",
     "RoleAssignment",
     "SystemAlert",
     "User",

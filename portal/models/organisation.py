@@ -22,6 +22,11 @@ class Region(models.Model):
         "self", verbose_name=_("上级区划"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="children",
     )
+    rule_pack = models.ForeignKey(
+        "portal.RulePack", verbose_name=_("规则包"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="regions",
+        help_text=_("留空则沿用上级区划的规则包；最上级也未设置时使用默认规则包"),
+    )
     history = HistoricalRecords()
 
     class Meta:

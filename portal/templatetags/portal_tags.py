@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from django import template
 from django.utils import timezone
 
+from portal.rules import RULES, rule_of
 from portal.workdays import WorkingCalendar
 
 register = template.Library()
@@ -24,20 +25,31 @@ def _calendar(context, today: date, day: date) -> WorkingCalendar:
     return calendar
 
 
+def step_rule_text(step) -> str:
+    """The rule that set ``step``'s due date, or "" when a person chose the date."""
+    version = getattr(step, "rule_version", None)
+    key = getattr(step, "due_rule", "")
+    return rule_of(version, key).describe() if version is not None and key in RULES else ""
+
+
 @register.inclusion_tag("partials/deadline.html", takes_context=True)
-def deadline(context, due_on, closed=False, is_open=True) -> dict:
+def deadline(context, due_on, closed=False, is_open=True, step=None) -> dict:
     """A deadline as every page shows it: the date and, while the step is still open, the
     working days left (P4) — "今天到期" on the day, overdue in red after it.
 
     ``closed`` (e.g. the time the step was done) or ``is_open=False`` shows the date alone. The one place deadlines are
     rendered, so a page never computes working days itself.
+
+    ``step`` is the row whose deadline it is: when a rule pack timed it, the rule is shown
+    beside the date ("10 个工作日（《政务数据共享条例》第…条）"), read from the pack version
+    that gave the date, so a later edit of the pack does not rewrite what the step was told.
     """
     if not due_on:
         return {"due_on": None}
     if isinstance(due_on, datetime):
         due_on = timezone.localdate(due_on)
     closed = bool(closed) or not is_open
-    state = {"due_on": due_on, "closed": closed}
+    state = {"due_on": due_on, "closed": closed, "rule": step_rule_text(step)}
     if closed:
         return state
     today = timezone.localdate()

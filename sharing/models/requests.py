@@ -1,6 +1,6 @@
 """Share requests for conditional (and not-shared) resources: S2, S3, S4, S12.
 
-The answer pipeline (S3) is configurable per deployment (``settings.SHARING_PIPELINE``):
+The answer pipeline (S3) follows the provider region's rule pack (``sharing.pipeline``):
 optional center pre-review → the provider's answer within 10 working days → optional
 center enablement. A refusal can be escalated to negotiation between the departments
 and then to coordination by the authority (S4, see ``disputes``).

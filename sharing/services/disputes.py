@@ -55,8 +55,8 @@ def _notify(request: ShareRequest, event_pk: int, title: str, body: str = "",
 
 
 def _open_negotiation(request: ShareRequest) -> None:
-    step_open(kind=REQUEST, obj=request, status=S.NEGOTIATING,
-              due_on=pipeline.due_after("negotiation_days"),
+    due_on, rule = pipeline.due(request, "sharing.negotiation")
+    step_open(kind=REQUEST, obj=request, status=S.NEGOTIATING, due_on=due_on, rule=rule,
               title=_("协商共享事项：%(applicant)s 与 %(provider)s 就《%(resource)s》") % {
                   "applicant": request.applicant, "provider": request.provider,
                   "resource": request.resource.name})
@@ -105,8 +105,8 @@ def request_escalate(*, actor: User, request: ShareRequest, reason: str) -> Shar
     dispute._history_user = actor
     dispute.save()
     step_close(kind=REQUEST, obj=request)
-    step_open(kind=REQUEST, obj=request, status=S.COORDINATING,
-              due_on=pipeline.due_after("coordination_days"),
+    due_on, rule = pipeline.due(request, "sharing.coordination")
+    step_open(kind=REQUEST, obj=request, status=S.COORDINATING, due_on=due_on, rule=rule,
               title=_("协调共享争议：%(resource)s") % {"resource": request.resource.name})
     request._history_user = actor
     event = transition_apply(obj=request, table=TRANSITIONS, action="escalate", actor=actor,

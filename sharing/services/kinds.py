@@ -12,7 +12,6 @@ from django.utils.translation import gettext
 from portal.deadlines import Audience, DeadlineKind
 from portal.models import Notification, Role
 
-from .. import pipeline
 from ..models import Grant, Objection, ShareRequest, TransferRequest
 
 S = ShareRequest.Status
@@ -66,12 +65,8 @@ def _request_describe(row: dict, names: dict) -> str:
                                "step": names["steps"][row["status"]]}
 
 
-def _reminder_days() -> list[int]:
-    return pipeline.reminder_levels()
-
-
 REQUEST = DeadlineKind(
-    app="sharing", name="request", model=ShareRequest, reminder_days=_reminder_days,
+    app="sharing", name="request", model=ShareRequest, reminder_rule="sharing.reminder_days",
     fields=("number", "status", "provider_id", "applicant_id", "resource__name"),
     responsible=_request_responsible, escalate_to=_request_escalate_to,
     describe=_request_describe, names=texts,
@@ -89,7 +84,7 @@ def _transfer_responsible(row: dict) -> list[Audience]:
 
 
 TRANSFER = DeadlineKind(
-    app="sharing", name="transfer", model=TransferRequest, reminder_days=_reminder_days,
+    app="sharing", name="transfer", model=TransferRequest, reminder_rule="sharing.reminder_days",
     fields=("provider_id", "applicant_id", "authority_consent", "provider_consent",
             "recipient_name", "grant__resource__name"),
     responsible=_transfer_responsible,
@@ -102,7 +97,7 @@ TRANSFER = DeadlineKind(
 )
 
 OBJECTION = DeadlineKind(
-    app="sharing", name="objection", model=Objection, reminder_days=_reminder_days,
+    app="sharing", name="objection", model=Objection, reminder_rule="sharing.reminder_days",
     fields=("number", "provider_id", "reporter_id", "resource__name"),
     responsible=lambda row: [(Role.DATA_ADMIN, row["provider_id"])],
     escalate_to=lambda row: [(Role.DATA_ADMIN, row["provider_id"]),
@@ -142,7 +137,7 @@ def _grants_expired(rows: list[dict], today) -> None:
 GRANT = DeadlineKind(
     app="sharing", name="grant", model=Grant, due_field="valid_until",
     open=Q(revoked_at__isnull=True),
-    reminder_days=lambda: [pipeline.config()["grant_expiry_notice_days"]],
+    reminder_rule="sharing.grant_expiry_notice",
     fields=("department_id", "resource__name"),
     responsible=_grant_contacts, escalate_to=_grant_contacts,
     describe=lambda row, names: row["resource__name"], texts=_grant_texts, escalation_level=Notification.Level.INFO,

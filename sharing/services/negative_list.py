@@ -18,8 +18,8 @@ from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workflow import transition_apply
 
+from .. import pipeline
 from ..models import ROUND_TRANSITIONS, NegativeListEntry, NegativeListRound, RoundItem
-from ..pipeline import config
 from ..policies import can_manage_negative_list
 from .catalog_bridge import resource_sharing_type_set
 from .co_reviews import ROUND_CO_REVIEW_ROLES, co_reviews_agreed, co_reviews_open
@@ -43,7 +43,7 @@ def legal_basis_problem(*, sharing_type: str, kind: str, text: str) -> str:
 
 def stale_before(today: date) -> date:
     """Entries last reviewed before this day are due for review (12 months by default)."""
-    months = int(config()["negative_list_review_months"])
+    months = int(pipeline.setting("sharing.negative_list_review"))
     year, month0 = divmod(today.year * 12 + today.month - 1 - months, 12)
     return date(year, month0 + 1, min(today.day, monthrange(year, month0 + 1)[1]))
 

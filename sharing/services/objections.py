@@ -36,7 +36,8 @@ def _lock(objection: Objection) -> Objection:
 
 
 def _open_step(objection: Objection) -> None:
-    step_open(kind=OBJECTION, obj=objection, due_on=pipeline.due_after("objection_days"),
+    due_on, rule = pipeline.due(objection, "sharing.objection")
+    step_open(kind=OBJECTION, obj=objection, due_on=due_on, rule=rule,
               title=_("核实数据异议：%(reporter)s 对《%(resource)s》") % {
                   "reporter": objection.reporter, "resource": objection.resource.name})
 

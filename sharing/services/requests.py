@@ -165,8 +165,8 @@ def _submit_errors(request: ShareRequest) -> dict[str, list[str]]:
 
 @transaction.atomic
 def request_submit(*, actor: User, request: ShareRequest) -> ShareRequest:
-    """Send the application along the deployment's pipeline (S3): the center's pre-review
-    when configured, otherwise the provider; a not-shared resource goes to negotiation
+    """Send the application along its pipeline (S3): the center's pre-review when the
+    provider region's rule pack has one, otherwise the provider; a not-shared resource goes to negotiation
     (S4)."""
     request = _lock(request)
     if not can_submit_request(actor, request):
@@ -187,7 +187,7 @@ def request_submit(*, actor: User, request: ShareRequest) -> ShareRequest:
 
         return dispute_open(actor=actor, request=request, reason=request.purpose_detail,
                             action="submit_negotiation")
-    if pipeline.center_prereview():
+    if pipeline.enabled(request, "sharing.prereview"):
         _open_prereview(request)
         transition_apply(obj=request, table=TRANSITIONS, action="submit_prereview", actor=actor)
     else:
@@ -197,16 +197,17 @@ def request_submit(*, actor: User, request: ShareRequest) -> ShareRequest:
 
 
 def _open_prereview(request: ShareRequest) -> None:
-    step_open(kind=REQUEST, obj=request, status=S.PREREVIEW,
-              due_on=pipeline.due_after("prereview_days"),
+    due_on, rule = pipeline.due(request, "sharing.prereview")
+    step_open(kind=REQUEST, obj=request, status=S.PREREVIEW, due_on=due_on, rule=rule,
               title=_("预审共享申请：%(resource)s") % {"resource": request.resource.name})
 
 
 def open_provider_review(request: ShareRequest) -> None:
-    """Open the provider's answer step: 10 working days by default (NAT-12)."""
-    due = pipeline.due_after("answer_days")
+    """Open the provider's answer step, timed by the provider region's pack (NAT-12:
+    10 working days)."""
+    due, rule = pipeline.due(request, "sharing.answer")
     request.answer_started_on, request.answer_due_on = timezone.localdate(), due
-    step_open(kind=REQUEST, obj=request, status=S.PROVIDER_REVIEW, due_on=due,
+    step_open(kind=REQUEST, obj=request, status=S.PROVIDER_REVIEW, due_on=due, rule=rule,
               title=_("答复共享申请：%(applicant)s 申请《%(resource)s》") % {
                   "applicant": request.applicant, "resource": request.resource.name})
 
@@ -342,9 +343,9 @@ def request_approve(*, actor: User, request: ShareRequest,
     step_close(kind=REQUEST, obj=request)
     request._history_user = actor
     negotiated = request.status == S.NEGOTIATING
-    if pipeline.center_enablement():
-        step_open(kind=REQUEST, obj=request, status=S.ENABLEMENT,
-                  due_on=pipeline.due_after("enablement_days"),
+    if pipeline.enabled(request, "sharing.enablement"):
+        due_on, rule = pipeline.due(request, "sharing.enablement")
+        step_open(kind=REQUEST, obj=request, status=S.ENABLEMENT, due_on=due_on, rule=rule,
                   title=_("开通共享申请：%(resource)s") % {"resource": request.resource.name})
         event = transition_apply(obj=request, table=TRANSITIONS, action="approve_for_enablement",
                                  actor=actor, comment=comment)

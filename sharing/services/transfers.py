@@ -66,7 +66,8 @@ def transfer_create(*, actor: User, grant: Grant, recipient_name: str, purpose: 
     transfer._history_user = actor
     transfer.save()
     transfer.items.set(items)
-    step_open(kind=TRANSFER, obj=transfer, due_on=pipeline.due_after("transfer_days"),
+    due_on, rule = pipeline.due(transfer, "sharing.transfer")
+    step_open(kind=TRANSFER, obj=transfer, due_on=due_on, rule=rule,
               title=_("审核第三方转送申请：%(applicant)s 拟向“%(recipient)s”转送《%(resource)s》") % {
                   "applicant": transfer.applicant, "recipient": recipient_name,
                   "resource": grant.resource.name})

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from catalog.models import SharingType
 from portal.errors import IllegalTransition, NotPermitted, ValidationFailed
-from portal.models import InboxItem, Notification
+from portal.models import InboxItem, Notification, RulePack
 from sharing import pipeline
 from sharing.access import access_decide
 from sharing.models import CoReview, Dispute, Grant, ShareRequest
@@ -153,9 +153,9 @@ def test_s3_answer_closes_the_inbox_items(people, submitted):
 
 
 def test_s3_center_prereview_and_enablement_when_configured(people, conditional_resource,
-                                                            settings, filed):
-    settings.SHARING_PIPELINE = {**settings.SHARING_PIPELINE, "center_prereview": True,
-                                 "center_enablement": True}
+                                                            region, filed):
+    region.rule_pack = RulePack.objects.get(code="hengyang-2021")  # HY-17: both steps
+    region.save()
     request = make_request(people.applicant_clerk, conditional_resource,
                            submit_by=people.applicant_admin)
     assert request.status == S.PREREVIEW
@@ -172,8 +172,9 @@ def test_s3_center_prereview_and_enablement_when_configured(people, conditional_
     assert access_decide(department=filed, resource=conditional_resource).allowed
 
 
-def test_s3_center_prereview_can_return_with_a_reason(people, conditional_resource, settings):
-    settings.SHARING_PIPELINE = {**settings.SHARING_PIPELINE, "center_prereview": True}
+def test_s3_center_prereview_can_return_with_a_reason(people, conditional_resource, region):
+    region.rule_pack = RulePack.objects.get(code="yushui-2018")  # YS-18: pre-review
+    region.save()
     request = make_request(people.applicant_clerk, conditional_resource,
                            submit_by=people.applicant_admin)
     with pytest.raises(ValidationFailed):
