@@ -9,7 +9,7 @@ from django.utils import timezone
 from catalog.models import SharingType
 from portal.errors import IllegalTransition, NotPermitted, ValidationFailed
 from portal.models import InboxItem, Notification, RulePack
-from sharing import pipeline
+from portal.rules import region_due
 from sharing.access import access_decide
 from sharing.models import CoReview, Dispute, Grant, ShareRequest
 from sharing.services.co_reviews import co_review_sign
@@ -95,7 +95,9 @@ def test_s2_items_must_belong_to_the_resource(people, conditional_resource):
 
 def test_s3_ten_working_days_across_the_national_day_holiday():
     # 2025-10-01..08 are holidays; 2025-09-28 (Sun) and 2025-10-11 (Sat) are make-up days.
-    assert pipeline.due_after("answer_days", date(2025, 9, 26)) == date(2025, 10, 16)
+    due, rule = region_due(None, "sharing.answer", date(2025, 9, 26))
+    assert due == date(2025, 10, 16)
+    assert rule.value == 10
 
 
 def test_s3_submission_opens_the_providers_step_with_its_due_date_and_inbox(
