@@ -1,21 +1,24 @@
-"""The desensitization engine (脱敏, S9 item 4, O3): a masking rule per data item, as SQL.
+"""The desensitization engine (脱敏, S9 item 4, O3): a masking rule per data item.
 
-A pure module — no Django models — so the shared-data plane and the open-data app use
-the same rules. Each :class:`MaskRule` turns into a DuckDB SQL expression over one input
-column (:func:`mask_sql`), which the query layer puts in its select list, so masking runs
-vectorised inside the engine on the way out and the raw value never reaches Python.
+A pure module — no Django models — so the shared-data plane, the open-data app and the
+interface gateway use the same rules. Each kind of :class:`MaskRule` is written once, as
+an expression of ``dataplane.maskexpr`` (``_expression``, the rule table), which compiles
+to a DuckDB SQL expression over one input column (:func:`mask_sql`) — the query layer
+puts it in its select list, so masking runs vectorised inside the engine on the way out
+and the raw value never reaches Python — and to a Python function (:func:`mask_function`,
+:func:`records_masker`) for records that are already in Python (the gateway's JSON
+answers), with the same results.
 :func:`preview_rows` and :func:`preview_parquet` give before/after pairs for a sample, for
 the provider's masking page and the open-data reviewer.
 
-Keyed hashing is HMAC-SHA256 written out in SQL (RFC 2104 over DuckDB's ``sha256``), so a
+Keyed hashing is HMAC-SHA256 (in SQL written out after RFC 2104 over DuckDB's ``sha256``), so a
 hashed column is a stable pseudonym: the same value hashes the same way in every download
 made with the same secret, and nobody without the secret can confirm a guess.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -25,6 +28,8 @@ import duckdb
 import pyarrow as pa
 
 from portal.params import ParameterInvalid, int_value
+
+from . import maskexpr as X
 
 
 class MaskKind(StrEnum):
@@ -108,8 +113,16 @@ def _step_param(params: Mapping[str, Any], errors: list[str]) -> Decimal:
 def rule_errors(rule: MaskRule) -> list[str]:
     """What is wrong with the rule's parameters, in Chinese; empty when valid."""
     errors: list[str] = []
-    _compile(rule, "x", secret=b"validation", errors=errors)
+    _expression(rule, secret=b"validation", errors=errors)
     return errors
+
+
+def _checked(rule: MaskRule, secret: bytes) -> X.Node:
+    errors: list[str] = []
+    expression = _expression(rule, secret=secret, errors=errors)
+    if errors:
+        raise RuleError(errors)
+    return expression
 
 
 def mask_sql(rule: MaskRule, column_sql: str, *, secret: bytes) -> str:
@@ -117,35 +130,27 @@ def mask_sql(rule: MaskRule, column_sql: str, *, secret: bytes) -> str:
 
     Raises :class:`RuleError` when the rule's parameters are invalid.
     """
-    errors: list[str] = []
-    sql = _compile(rule, column_sql, secret=secret, errors=errors)
-    if errors:
-        raise RuleError(errors)
-    return sql
+    return _checked(rule, secret).sql(column_sql)
 
 
-def _partial(text: str, head: int, tail: int) -> str:
+def mask_function(rule: MaskRule, *, secret: bytes) -> Callable[[Any], Any]:
+    """The same rule as a Python function of one value (``None`` stays ``None``): what
+    :func:`mask_sql` computes, for values already in Python (compiled from the same
+    expression, see ``dataplane.maskexpr``). Raises :class:`RuleError` like it."""
+    return _checked(rule, secret).fn()
+
+
+def _partial(text: X.Node, head: int, tail: int) -> X.Node:
     """Keep ``head`` leading and ``tail`` trailing characters; mask the rest.
 
     Values no longer than head + tail are masked entirely, so short values never leak.
-    (``overlay`` measured ~40% faster than concatenating ``left``/``right`` pieces.)
+    (``overlay`` measured ~40% faster in DuckDB than concatenating ``left``/``right``.)
     """
-    hidden = f"length({text}) - {head + tail}"
-    return (f"CASE WHEN length({text}) > {head + tail} "
-            f"THEN overlay({text} PLACING repeat('{MASK_CHAR}', {hidden}) "
-            f"FROM {head + 1} FOR {hidden}) "
-            f"ELSE repeat('{MASK_CHAR}', length({text})) END")
-
-
-def _hmac_sql(text: str, secret: bytes, length: int) -> str:
-    """HMAC-SHA256(secret, UTF-8 bytes of ``text``) as lowercase hex, in SQL (RFC 2104)."""
-    key = hashlib.sha256(secret).digest() if len(secret) > 64 else secret
-    key = key.ljust(64, b"\0")
-    ipad = bytes(b ^ 0x36 for b in key).hex()
-    opad = bytes(b ^ 0x5C for b in key).hex()
-    inner = f"unhex(sha256(unhex('{ipad}') || encode({text})))"
-    digest = f"sha256(unhex('{opad}') || {inner})"
-    return digest if length == 64 else f"left({digest}, {length})"
+    kept = X.Lit(head + tail)
+    hidden = X.Sub(X.Length(text), kept)
+    return X.Case(X.Gt(X.Length(text), kept),
+                  X.Overlay(text, X.Repeat(X.Lit(MASK_CHAR), hidden), X.Lit(head + 1), hidden),
+                  X.Repeat(X.Lit(MASK_CHAR), X.Length(text)))
 
 
 def _decimal_places(step: Decimal) -> int:
@@ -153,9 +158,11 @@ def _decimal_places(step: Decimal) -> int:
     return max(0, -int(exponent))
 
 
-def _compile(rule: MaskRule, column_sql: str, *, secret: bytes, errors: list[str]) -> str:
+def _expression(rule: MaskRule, *, secret: bytes, errors: list[str]) -> X.Node:
+    """The rule table: each kind's expression over the input value, written once."""
     params = rule.params
-    text = f"CAST({column_sql} AS VARCHAR)"
+    value = X.Input()
+    text = X.Text(value)
     kind = rule.kind
     if kind in PARTIAL_DEFAULTS:
         head_default, tail_default = PARTIAL_DEFAULTS[kind]
@@ -165,35 +172,37 @@ def _compile(rule: MaskRule, column_sql: str, *, secret: bytes, errors: list[str
     if kind is MaskKind.ADDRESS:
         keep = _int_param(params, "keep_head", ADDRESS_DEFAULT_KEEP, errors)
         # A fixed-length mask, so the length says nothing; short values keep at most half.
-        return (f"CASE WHEN {text} IS NULL THEN NULL "
-                f"ELSE left({text}, least({keep}, length({text}) // 2)) || '{MASK_CHAR * 4}' END")
+        shown = X.Least(X.Lit(keep), X.IntDiv(X.Length(text), X.Lit(2)))
+        return X.Concat(X.Left(text, shown), X.Lit(MASK_CHAR * 4))
     if kind is MaskKind.DATE_GENERALIZE:
         granularity = params.get("granularity", "month")
         if granularity not in DATE_GRANULARITIES:
             errors.append("参数“granularity”应为 year（年）或 month（年月）。")
             granularity = "month"
-        value = f"TRY_CAST({column_sql} AS TIMESTAMP)"
-        return f"strftime({value}, '{DATE_GRANULARITIES[granularity]}')"
+        stamp = X.Timestamp(value)  # DuckDB reads "infinity" as a timestamp: not a date
+        return X.Case(X.IsFinite(stamp), X.Strftime(stamp, DATE_GRANULARITIES[granularity]),
+                      X.Null())
     if kind is MaskKind.NUMBER_GENERALIZE:
         step = _step_param(params, errors)
         places = _decimal_places(step)
-        number = f"TRY_CAST({column_sql} AS DOUBLE)"
-        low = f"(floor({number} / {step}) * {step})"
+        number, width = X.Double(value), X.Lit(float(step))
+        low = X.Mul(X.Floor(X.Div(number, width)), width)
+        high = X.Add(low, width)
         if places == 0:
-            return (f"CAST(CAST({low} AS BIGINT) AS VARCHAR) || '~' || "
-                    f"CAST(CAST({low} + {step} AS BIGINT) AS VARCHAR)")
-        fmt = f"'%.{places}f~%.{places}f'"
-        return f"printf({fmt}, {low}, {low} + {step})"
+            band = X.Concat(X.Concat(X.BigintText(low), X.Lit("~")), X.BigintText(high))
+        else:
+            band = X.Printf(f"%.{places}f~%.{places}f", low, high)
+        return X.Case(X.IsFinite(number), band, X.Null())
     if kind is MaskKind.HASH:
         length = _int_param(params, "length", 64, errors, low=HASH_LENGTHS.start,
                             high=HASH_LENGTHS.stop - 1)
         if not secret:
             errors.append("未配置脱敏密钥，不能使用加密哈希规则。")
-        return _hmac_sql(text, secret, length)
+        return X.HmacHex(text, secret, length)
     if kind is MaskKind.SUPPRESS:
-        return "CAST(NULL AS VARCHAR)"
+        return X.Null()
     errors.append(f"未知的脱敏规则“{kind}”。")  # pragma: no cover - MaskKind is closed
-    return "CAST(NULL AS VARCHAR)"
+    return X.Null()
 
 
 # --- select lists and previews ---------------------------------------------------------
@@ -267,31 +276,22 @@ def preview_parquet(con: duckdb.DuckDBPyConnection, path: str, columns: Sequence
 
 # --- records from elsewhere (the gateway's JSON answers) -------------------------------
 
-def mask_records(rows: Sequence[Mapping[str, Any]], columns: Sequence[MaskedColumn], *,
-                 secret: bytes, con: duckdb.DuckDBPyConnection | None) -> list[dict[str, Any]]:
-    """Project ``rows`` (keyed by the columns' sources) to the columns (keyed by their
-    names), masked by the same SQL as the data plane's queries.
+def records_masker(columns: Sequence[MaskedColumn], *,
+                   secret: bytes) -> Callable[[Iterable[Mapping[str, Any]]], list[dict]]:
+    """A function projecting records (keyed by the columns' sources) to the columns (keyed
+    by their names), masked by the same rules as the data plane's queries — each rule's
+    one expression compiled to Python (:func:`mask_function`). Compile once, apply to
+    every batch."""
+    compiled = [(c.source, c.name, mask_function(c.rule, secret=secret) if c.rule else None)
+                for c in columns]
 
-    Columns without a rule are copied as they are; the masked ones go through DuckDB in
-    one pass over an Arrow table of the batch, so one definition of each rule serves the
-    Parquet path and this one. ``con`` is a DuckDB connection or cursor of the caller
-    (needed only when a column has a rule).
-    """
-    out = [{c.name: row.get(c.source) for c in columns} for row in rows]
-    masked = [c for c in columns if c.rule is not None]
-    if not rows or not masked:
-        return out
-    table = pa.table({f"s{i}": _arrow_column([row.get(c.source) for row in rows])
-                      for i, c in enumerate(masked)})
-    renamed = [MaskedColumn(source=f"s{i}", name=f"m{i}", rule=c.rule)
-               for i, c in enumerate(masked)]
-    con.register("gateway_rows", table)
-    try:
-        values = con.sql(f"SELECT {select_list(renamed, secret=secret)} "
-                         f"FROM gateway_rows").fetchall()
-    finally:
-        con.unregister("gateway_rows")
-    for record, row in zip(out, values, strict=True):
-        for column, value in zip(masked, row, strict=True):
-            record[column.name] = value
-    return out
+    def run(rows: Iterable[Mapping[str, Any]]) -> list[dict]:
+        return [{name: fn(row.get(source)) if fn else row.get(source)
+                 for source, name, fn in compiled} for row in rows]
+    return run
+
+
+def mask_records(rows: Sequence[Mapping[str, Any]], columns: Sequence[MaskedColumn], *,
+                 secret: bytes) -> list[dict[str, Any]]:
+    """:func:`records_masker` applied once."""
+    return records_masker(columns, secret=secret)(rows)

@@ -33,21 +33,17 @@ import httpx
 import ijson
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 
-from dataplane.conf import engine_config, masking_secret
-from dataplane.engine.duck import engine_cursor
-from dataplane.masking import mask_records
 from dataplane.models import AccessLogEntry
 from dataplane.services.accesslog import accesslog_append
 from portal.models import ApiToken
 
 from .conf import gateway_setting
-from .limits import breaker_allows, breaker_record, generation, limits_hit
+from .limits import admit, breaker_record, generation
 from .logwriter import log_append
-from .plans import CallPlan, PlanNotFound, param_refusal, plan_build, plan_cached, plan_remember
+from .plans import CallPlan, PlanNotFound, param_refusal, plan_build, plan_get
 
 RESERVED = frozenset({"purpose"})
 INLINE_MASK_RECORDS = 500
@@ -189,13 +185,7 @@ def _records_at(answer: Any, path: str) -> list[dict]:
 
 def _shape(plan: CallPlan, records: list[dict]) -> list[dict]:
     """Granted items only, under their item names, masked by the data plane's rules."""
-    if not plan.masked_names:
-        return mask_records(records, plan.columns, secret=b"", con=None)
-    cursor = engine_cursor(engine_config())
-    try:
-        return mask_records(records, plan.columns, secret=masking_secret(), con=cursor)
-    finally:
-        cursor.close()
+    return plan.masker(records)
 
 
 def _head(plan: CallPlan) -> bytes:
@@ -229,17 +219,14 @@ async def gateway_call(*, authorization: str, code: str, operation: str,
     purpose = supplied.pop("purpose", "")
     gen = await generation()
     cache_key = (ApiToken.hash_key(key), code, operation, purpose)
-    plan = plan_cached(cache_key, gen)
-    if plan is None or plan.expired(timezone.now()):
-        try:
-            plan = await db(plan_build, key=key, code=code, operation=operation,
-                            purpose=purpose)
-        except AuthenticationFailed as exc:
-            return _error(401, "authentication_failed", str(exc.detail),
-                          **{"WWW-Authenticate": "Token"})
-        except PlanNotFound:
-            return _error(404, "not_found", _("没有该数据服务接口或操作，或尚未启用。"))
-        plan_remember(cache_key, gen, plan)
+    try:
+        plan = await plan_get(cache_key, gen, lambda: db(
+            plan_build, key=key, code=code, operation=operation, purpose=purpose))
+    except AuthenticationFailed as exc:
+        return _error(401, "authentication_failed", str(exc.detail),
+                      **{"WWW-Authenticate": "Token"})
+    except PlanNotFound:
+        return _error(404, "not_found", _("没有该数据服务接口或操作，或尚未启用。"))
 
     declared = {p.name: p for p in plan.params}
     forwarded = {k: v for k, v in supplied.items() if k in declared and k not in RESERVED}
@@ -257,19 +244,19 @@ async def gateway_call(*, authorization: str, code: str, operation: str,
         body["detail"] = _("缺少必填参数：%(names)s。") % {"names": "、".join(missing)}
         return Answer(400, json.dumps(body, ensure_ascii=False).encode())
 
-    retry_after = await limits_hit(list(plan.limits))
-    if retry_after is not None:
+    admission = await admit(list(plan.limits), plan.service.pk)
+    if admission.retry_after is not None:
         return _error(429, "throttled",
-                      _("调用过于频繁，请在 %(s)d 秒后重试。") % {"s": retry_after},
-                      **{"Retry-After": str(retry_after)})
-    service_id = plan.service.pk
-    if not await breaker_allows(service_id):
+                      _("调用过于频繁，请在 %(s)d 秒后重试。") % {"s": admission.retry_after},
+                      **{"Retry-After": str(admission.retry_after)})
+    if admission.breaker_open:
         message = _("该数据服务接口暂时不可用（连续调用失败，已暂停转发），请稍后再试。")
         await _log(plan, allowed=True, parameters=parameters, reason=message, ip=ip,
                  latency_ms=_ms(started))
         return _error(503, "service_unavailable", message,
                       **{"Retry-After": str(int(gateway_setting("BREAKER_OPEN_SECONDS")))})
-    return await _forward(plan, forwarded, parameters, started, ip)
+    return await _forward(plan, forwarded, parameters, started, ip,
+                          breaker_dirty=admission.breaker_dirty)
 
 
 def _ms(started: float) -> int:
@@ -277,7 +264,7 @@ def _ms(started: float) -> int:
 
 
 async def _forward(plan: CallPlan, forwarded: dict[str, str], parameters: dict,
-                   started: float, ip: str | None) -> Answer:
+                   started: float, ip: str | None, *, breaker_dirty: bool) -> Answer:
     service_id = plan.service.pk
     max_bytes = plan.service.max_answer_bytes
     buffer_limit = min(int(gateway_setting("BUFFER_BYTES")), max_bytes)
@@ -328,7 +315,8 @@ async def _forward(plan: CallPlan, forwarded: dict[str, str], parameters: dict,
         fault = UpstreamFault(502, "upstream_unreachable",
                               _("无法连接提供部门的上游接口，请稍后再试。"), None)
         return await _fail(plan, response, fault, parameters, started, ip)
-    await breaker_record(service_id, ok=True)
+    if breaker_dirty:
+        await breaker_record(service_id, ok=True)
     await _log(plan, allowed=True, parameters=parameters, rows=len(shaped),
              upstream_status=response.status_code, latency_ms=_ms(started), ip=ip)
     body = _head(plan) + b',"count":' + str(len(shaped)).encode() + b',"results":' + \

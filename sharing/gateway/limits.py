@@ -60,6 +60,10 @@ class MemoryStore:
         with self.lock:
             return [self._get(k) for k in keys]
 
+    async def incr_get(self, incr: list[tuple[str, int]], get: list[str]) -> tuple[list, list]:
+        counted = await self.incr_many(incr)
+        return counted, await self.get_many(get)
+
     async def set(self, key: str, value: int, ttl: float | None = None, *,
                   only_new: bool = False) -> bool:
         with self.lock:
@@ -113,6 +117,18 @@ class RedisStore:
         values = await self._client().mget(keys)
         return [int(v) if v is not None else 0 for v in values]
 
+    async def incr_get(self, incr: list[tuple[str, int]], get: list[str]) -> tuple[list, list]:
+        """Count ``incr`` and read ``get`` in one round trip."""
+        pipe = self._client().pipeline(transaction=False)
+        for key, ttl in incr:
+            pipe.incr(key)
+            pipe.expire(key, ttl, nx=True)
+        pipe.mget(get)
+        results = await pipe.execute()
+        values = results[-1]
+        return ([int(v) for v in results[:-1][0::2]],
+                [int(v) if v is not None else 0 for v in values])
+
     async def set(self, key: str, value: int, ttl: float | None = None, *,
                   only_new: bool = False) -> bool:
         px = int(ttl * 1000) if ttl else None
@@ -150,38 +166,42 @@ def store_reset() -> None:
         _store = None
 
 
-# --- rate limits -----------------------------------------------------------------------
+# --- rate limits and the breaker, asked together ----------------------------------------
 
-async def limits_hit(limits: list[Limit]) -> int | None:
-    """Count one call against each limit; the ``Retry-After`` seconds when one is over."""
-    if not limits:
-        return None
-    now = time.time()
-    window = int(now // 60)
-    counts = await store().incr_many(
-        [(f"{PREFIX}rate:{lim.kind}:{lim.ident}:{window}", 61) for lim in limits])
-    if any(count > lim.per_minute for count, lim in zip(counts, limits, strict=True)):
-        return max(1, int((window + 1) * 60 - now + 0.999))
-    return None
+@dataclass(frozen=True)
+class Admission:
+    retry_after: int | None   # over a limit: seconds until its window ends
+    breaker_open: bool        # the service's breaker refuses this call
+    breaker_dirty: bool       # failures are counted (a success must reset them)
 
 
-# --- circuit breaker -------------------------------------------------------------------
+def _rate_key(lim: Limit, window: int) -> str:
+    return f"{PREFIX}rate:{lim.kind}:{lim.ident}:{window}"
+
 
 def _keys(service_id: int) -> tuple[str, str, str]:
     base = f"{PREFIX}breaker:{service_id}:"
     return base + "failures", base + "open", base + "probe"
 
 
-async def breaker_allows(service_id: int) -> bool:
-    """Whether a call may go upstream now (closed, or this call is the probe)."""
+async def admit(limits: list[Limit], service_id: int) -> Admission:
+    """Count one call against each limit and ask the service's breaker, in one round
+    trip (a second one only when an open period has just ended and this call may be
+    the probe)."""
+    now = time.time()
+    window = int(now // 60)
     failures_key, open_key, probe_key = _keys(service_id)
-    failures, is_open = await store().get_many([failures_key, open_key])
+    counts, (failures, is_open) = await store().incr_get(
+        [(_rate_key(lim, window), 61) for lim in limits], [failures_key, open_key])
+    if any(count > lim.per_minute for count, lim in zip(counts, limits, strict=True)):
+        return Admission(max(1, int((window + 1) * 60 - now + 0.999)), False, failures > 0)
     if failures < int(gateway_setting("BREAKER_FAILURES")):
-        return True
+        return Admission(None, False, failures > 0)
     if is_open:
-        return False
+        return Admission(None, True, True)
     # Open period over: one probe at a time (the lock expires with the call's timeout).
-    return await store().set(probe_key, 1, ttl=60, only_new=True)
+    probe = await store().set(probe_key, 1, ttl=60, only_new=True)
+    return Admission(None, not probe, True)
 
 
 async def breaker_record(service_id: int, *, ok: bool) -> None:

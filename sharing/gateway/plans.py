@@ -16,16 +16,20 @@ what bulk updates (which send no signal) could leave stale, and date-bound valid
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import DataItem, Resource
-from dataplane.masking import MaskedColumn
+from dataplane.conf import masking_secret
+from dataplane.masking import MaskedColumn, records_masker
 from dataplane.models import AccessLogEntry, MaskingRule, SystemTokenScope
 from dataplane.services.masking import consumer_rule
 from portal.api.authentication import token_resolve
@@ -71,6 +75,7 @@ class CallPlan:
     purpose: str
     grant_valid_until: date | None
     columns: tuple[MaskedColumn, ...]      # answer field → item name, rule
+    masker: Callable[[list[dict]], list[dict]]   # the columns' projection and masking
     granted_item_ids: frozenset[int]
     item_names: dict[int, str]
     params: tuple[Param, ...]
@@ -144,7 +149,10 @@ def plan_build(*, key: str, code: str, operation: str, purpose: str | None) -> C
         service=service, operation=op, allowed=decision.allowed, reason=decision.reason,
         grant=decision.grant, purpose=decision.purpose,
         grant_valid_until=decision.grant.valid_until if decision.grant else None,
-        columns=tuple(columns), granted_item_ids=decision.item_ids, item_names=items,
+        columns=tuple(columns),
+        masker=records_masker(columns, secret=masking_secret() if any(
+            c.rule for c in columns) else b""),
+        granted_item_ids=decision.item_ids, item_names=items,
         params=_params(op), credential=credential, limits=tuple(limits),
     )
 
@@ -191,6 +199,30 @@ def plan_remember(cache_key: tuple, gen: int, plan: CallPlan) -> None:
 
 def plans_forget() -> None:
     _plans.clear()
+
+
+_pending: dict[tuple, asyncio.Future] = {}
+
+
+async def plan_get(cache_key: tuple, gen: int,
+                   build: Callable[[], Awaitable[CallPlan]]) -> CallPlan:
+    """The cached plan, or one built by ``build()`` — once per key however many calls
+    wait for it (when a plan expires under load, the concurrent calls share one build
+    instead of each running a dozen queries). A build's error reaches every waiter."""
+    plan = plan_cached(cache_key, gen)
+    if plan is not None and not plan.expired(timezone.now()):
+        return plan
+    loop = asyncio.get_running_loop()
+    flight = (id(loop), cache_key, gen)
+    task = _pending.get(flight)
+    if task is None or task.get_loop() is not loop:
+        async def run() -> CallPlan:
+            built = await build()
+            plan_remember(cache_key, gen, built)
+            return built
+        task = _pending[flight] = loop.create_task(run())
+        task.add_done_callback(lambda _t: _pending.pop(flight, None))
+    return await asyncio.shield(task)
 
 
 def _changed(**_kwargs) -> None:

@@ -107,6 +107,21 @@ def load(url: str, clients: int, calls: int, headers: list[str]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _profile(master_pid: int) -> list[subprocess.Popen]:
+    """With ``BENCH_GW_PROFILE=<dir>``, record each web worker with py-spy (collapsed stacks
+    per worker) for ``BENCH_GW_PROFILE_SECONDS`` during the throughput run."""
+    folder = os.environ.get("BENCH_GW_PROFILE")
+    if not folder:
+        return []
+    seconds = os.environ.get("BENCH_GW_PROFILE_SECONDS", "8")
+    workers = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", pid, "--duration", seconds,
+                              "--format", "raw", "--output",
+                              f"{folder}/gateway-worker-{pid}.txt", "--nonblocking"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for pid in workers]
+
+
 def row(label: str, direct: str, gateway: str, note: str = "") -> None:
     print(f"  {label:<34}{direct:>18}{gateway:>18}  {note}")
 
@@ -151,7 +166,10 @@ def test_gateway_benchmark(tmp_path):
 
         direct = load(f"{base}/delay/200/persons?sfzh=460100199001010001", CLIENTS, CALLS,
                       upstream_key)
+        profilers = _profile(web.pid)
         through = load(f"{gw}/{slow.code}/query/?sfzh=460100199001010001", CLIENTS, CALLS, auth)
+        for profiler in profilers:
+            profiler.wait(timeout=120)
         fast_direct = load(f"{base}/normal/persons", FAST_CLIENTS, FAST_CALLS, upstream_key)
         fast_through = load(f"{gw}/{fast.code}/query/", FAST_CLIENTS, FAST_CALLS, auth)
 
