@@ -212,6 +212,7 @@ def test_gateway_benchmark(tmp_path):
         f"{fast_through['p50']:.1f} / {fast_through['p95']:.1f}",
         f"added p95 {added:.1f} ms (target ≤ 10 ms)")
     row("fast upstream errors", str(fast_direct["errors"]), str(fast_through["errors"]))
+    row("answer statuses", json.dumps(direct["statuses"]), json.dumps(through["statuses"]))
     print(f"  50 MB answers streamed: {[round(s / 1e6, 1) for s in sizes]} MB; worker RSS "
           f"before {sorted(round(v) for v in before.values())} MB, after "
           f"{sorted(round(v) for v in after.values())} MB, peak "
@@ -220,3 +221,57 @@ def test_gateway_benchmark(tmp_path):
           f"{chain.ok} ({chain.checked:,} entries)")
     assert direct["errors"] == 0 and through["errors"] == 0 and fast_through["errors"] == 0
     assert chain.ok
+
+
+def test_gateway_log_path():
+    """The access-log path alone: one commit per entry (``accesslog_append``) against the
+    gateway's group commit (``logwriter.log_append``) with 10 and 200 concurrent calls."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the gateway benchmark runs on PostgreSQL (set DATABASE_URL)")
+    import asyncio
+    import statistics
+
+    from dataplane.services.accesslog import accesslog_append
+    from sharing.gateway.logwriter import log_append
+
+    provider, consumer = DepartmentFactory(), DepartmentFactory()
+    user = UserFactory(department=consumer, roles=[Role.DATA_ADMIN])
+    resource = ResourceFactory(provider=provider, format="service_interface")
+    fields = dict(user=user, department=consumer, resource=resource,
+                  action=AccessLogEntry.Action.SERVICE, channel=AccessLogEntry.Channel.API,
+                  allowed=True, parameters={"operation": "query"}, rows_returned=1,
+                  upstream_status=200, latency_ms=1)
+    n = int(os.environ.get("BENCH_GW_LOG_ENTRIES", "2000"))
+    single = []
+    for _ in range(min(n, 300)):
+        started = time.perf_counter()
+        accesslog_append(**fields)
+        single.append((time.perf_counter() - started) * 1000)
+
+    async def grouped(concurrency: int) -> tuple[list[float], float]:
+        waits: list[float] = []
+        remaining = [n]
+
+        async def client():
+            while remaining[0] > 0:
+                remaining[0] -= 1
+                started = time.perf_counter()
+                await log_append(**fields)
+                waits.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        await asyncio.gather(*[client() for _ in range(concurrency)])
+        return waits, time.perf_counter() - started
+
+    def pct(values: list[float], q: float) -> float:
+        values = sorted(values)
+        return values[min(len(values) - 1, int(q * len(values)))]
+
+    print(f"\n== Access-log path on {connection.vendor} ==")
+    print(f"  one commit per entry: {len(single)} entries, p50 {statistics.median(single):.1f} ms,"
+          f" p95 {pct(single, 0.95):.1f} ms")
+    for concurrency in (1, 10, 200):
+        waits, seconds = asyncio.run(grouped(concurrency))
+        print(f"  group commit, {concurrency:>3} concurrent: {len(waits)} entries in {seconds:.2f} s "
+              f"({len(waits) / seconds:.0f}/s), wait p50 {statistics.median(waits):.1f} ms, "
+              f"p95 {pct(waits, 0.95):.1f} ms")
+    assert accesslog_verify().ok
