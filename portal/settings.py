@@ -425,6 +425,7 @@ SHARING_GATEWAY = {
     "KEYS": env_list("PORTAL_GATEWAY_KEYS", []),
     "DB_THREADS": env_int("PORTAL_GATEWAY_DB_THREADS", 8),
     "GRANT_RATE_PER_MINUTE": env_int("PORTAL_GATEWAY_GRANT_RATE", 6000),
+    "LOG_COMMIT_BEFORE_ANSWER": env_bool("PORTAL_GATEWAY_LOG_COMMIT_BEFORE_ANSWER", True),
 }
 CELERY_BEAT_SCHEDULE.update({
     "sharing-negative-list-review": {

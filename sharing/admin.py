@@ -19,8 +19,10 @@ from portal.admin_site import PolicyAdmin, admin_perform
 from portal.policies import can_use_admin, is_authority, is_center
 
 from .exports import xlsx_bytes
+from .gateway.services import service_enable, service_return, service_suspend
 from .models import (
     CoReview,
+    DataService,
     Dispute,
     DisputeMessage,
     Filing,
@@ -30,6 +32,7 @@ from .models import (
     Objection,
     ResponseRecord,
     RoundItem,
+    ServiceOperation,
     ShareRequest,
     TransferRequest,
 )
@@ -534,3 +537,62 @@ class NegativeListRoundAdmin(PolicyAdmin, SimpleHistoryAdmin):
                 self.message_user(request, _("已发起或补充审查：%(r)s") % {"r": review_round},
                                   messages.SUCCESS)
         return redirect("admin:sharing_negativelistround_changelist")
+
+
+# -- data services (S9 服务接口): the center's review and enablement ----------------------
+
+class ServiceDecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(label=_("信息中心办理"), required=False, choices=[
+        ("", "—"), ("enable", _("启用")), ("return", _("退回")), ("suspend", _("停用"))])
+    comment = forms.CharField(label=_("意见"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = DataService
+        fields: list[str] = []
+
+
+class OperationInline(ShownInline):
+    model = ServiceOperation
+    fields = ["name", "label", "method", "path", "records_path", "params", "field_map"]
+    readonly_fields = fields
+
+
+@admin.register(DataService)
+class DataServiceAdmin(ServiceAdmin):
+    form = ServiceDecisionForm
+    decision_fields = ("decision", "comment")
+    inlines = [OperationInline]
+    list_display = ["resource", "provider", "status", "health", "last_checked_at", "updated_at"]
+    list_filter = ["status", "health"]
+    list_select_related = ["resource", "resource__provider"]
+    search_fields = ["resource__name", "resource__code", "resource__provider__name"]
+    actions = ["enable_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The ciphertext is not shown, not even to the center.
+        return [f for f in super().get_readonly_fields(request, obj) if f != "credential_secret"]
+
+    def get_fields(self, request, obj=None):
+        return [f for f in super().get_fields(request, obj) if f != "credential_secret"]
+
+    def can_change(self, user, obj=None) -> bool:
+        return is_center(user)
+
+    @admin.display(description=_("提供部门"))
+    def provider(self, obj):
+        return obj.resource.provider
+
+    def save_model(self, request, obj, form, change):
+        decision, comment = form.cleaned_data.get("decision"), form.cleaned_data.get("comment", "")
+        steps = {"enable": service_enable, "return": service_return, "suspend": service_suspend}
+        if decision:
+            report(self, request, lambda: steps[decision](actor=request.user, service=obj,
+                                                          comment=comment),
+                   _("已办理：%(service)s") % {"service": obj})
+
+    @admin.action(description=_("启用所选数据服务"))
+    def enable_selected(self, request, queryset):
+        for service in queryset.filter(status=DataService.Status.SUBMITTED):
+            report(self, request, lambda s=service: service_enable(actor=request.user, service=s),
+                   _("已启用：%(service)s") % {"service": service})

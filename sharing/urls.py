@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import filing, grants, objections, oversight, requests, transfers
+from .views import filing, grants, objections, oversight, requests, services, transfers
 
 app_name = "sharing"
 
@@ -47,6 +47,18 @@ urlpatterns = [
     path("reviews/<int:pk>/", oversight.co_review, name="co_review"),
     path("negative-list/", oversight.negative_list_view, name="negative_list"),
     path("responses/", oversight.responses_view, name="responses"),
+    path("services/", services.service_list, name="service_list"),
+    path("services/register/<int:resource_pk>/", services.service_edit, name="service_new"),
+    path("services/<int:pk>/", services.service_detail, name="service_detail"),
+    path("services/<int:pk>/edit/", services.service_edit, name="service_edit"),
+    path("services/<int:pk>/operations/new/", services.operation_edit, name="operation_new"),
+    path("services/<int:pk>/operations/<int:op_pk>/", services.operation_edit,
+         name="operation_edit"),
+    path("services/<int:pk>/operations/<int:op_pk>/delete/", services.operation_delete_view,
+         name="operation_delete"),
+    path("services/<int:pk>/import/", services.openapi_import_view, name="service_import"),
+    path("services/<int:pk>/try/", services.service_try, name="service_try"),
+    path("services/<int:pk>/<str:action>/", services.service_step, name="service_step"),
     path("filing/", filing.filing, name="filing"),
     path("filing/document/", filing.filing_document, name="filing_document"),
     path("filing/submit/", filing.filing_submit_view, name="filing_submit"),

@@ -21,6 +21,7 @@ development server, test client) and the lean ASGI entry that production routes
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -119,23 +120,33 @@ async def _log(plan: CallPlan, *, allowed: bool, parameters: dict, rows: int = 0
 
 # --- the upstream client -----------------------------------------------------------------
 
-_clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
+_clients: dict[int, tuple[asyncio.AbstractEventLoop, list[httpx.AsyncClient]]] = {}
+_turn = itertools.count()
 
 
 def upstream_client() -> httpx.AsyncClient:
-    """The process's pooled client for the running event loop."""
+    """One of the process's pooled clients for the running event loop.
+
+    ``POOL_SHARDS`` clients share ``POOL_CONNECTIONS``: httpcore looks at every
+    connection of a pool (a readability poll of each idle one) for every request, which
+    at a hundred concurrent calls was the gateway's hottest code; calls take the shards
+    in turn, so each pool stays small.
+    """
     loop = asyncio.get_running_loop()
     entry = _clients.get(id(loop))
     if entry is None or entry[0] is not loop:
-        for key, (old, _client) in list(_clients.items()):
+        for key, (old, _pool) in list(_clients.items()):
             if old.is_closed():
                 del _clients[key]
-        limits = httpx.Limits(max_connections=int(gateway_setting("POOL_CONNECTIONS")),
-                              max_keepalive_connections=int(gateway_setting("POOL_KEEPALIVE")))
-        entry = (loop, httpx.AsyncClient(limits=limits, follow_redirects=False,
-                                         trust_env=False))
+        shards = max(1, int(gateway_setting("POOL_SHARDS")))
+        limits = httpx.Limits(
+            max_connections=max(1, int(gateway_setting("POOL_CONNECTIONS")) // shards),
+            max_keepalive_connections=max(1, int(gateway_setting("POOL_KEEPALIVE")) // shards))
+        entry = (loop, [httpx.AsyncClient(limits=limits, follow_redirects=False,
+                                          trust_env=False) for _ in range(shards)])
         _clients[id(loop)] = entry
-    return entry[1]
+    pool = entry[1]
+    return pool[next(_turn) % len(pool)]
 
 
 class UpstreamFault(Exception):
@@ -425,3 +436,67 @@ async def _stream_end(plan: CallPlan, response: httpx.Response, *, ok: bool, par
     await _log(plan, allowed=True, parameters=parameters, rows=rows,
              upstream_status=response.status_code, latency_ms=_ms(started),
              reason=reason if not ok else "", ip=ip)
+
+
+# --- the provider's "try it" ------------------------------------------------------------
+
+PREVIEW_BYTES = 1024 * 1024
+PREVIEW_RECORDS = 20
+
+
+@dataclass
+class Preview:
+    """What the "try it" page shows: the upstream's raw answer (the provider's own data,
+    cut at 1 MB) beside the first records as a grant's holder would receive them."""
+
+    upstream_status: int | None = None
+    raw: str = ""
+    count: int = 0
+    records: list[dict] = field(default_factory=list)      # shaped by the plan
+    upstream_records: list[dict] = field(default_factory=list)  # as the upstream sent them
+    error: str = ""
+    latency_ms: int = 0
+
+
+async def upstream_preview(plan: CallPlan, supplied: dict[str, str]) -> Preview:
+    """Call the upstream as a gateway call does (declared parameters only, the stored
+    credential, the timeout) and shape its answer with ``plan``'s columns."""
+    started = time.perf_counter()
+    declared = {p.name for p in plan.params}
+    forwarded = {k: v for k, v in supplied.items() if k in declared and v != ""}
+    preview = Preview()
+    limit = min(plan.service.max_answer_bytes, PREVIEW_BYTES)
+    try:
+        async with asyncio.timeout(plan.timeout_s):
+            response = await upstream_client().send(_request(plan, forwarded), stream=True)
+            preview.upstream_status = response.status_code
+            body = bytearray()
+            try:
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        break
+            finally:
+                await response.aclose()
+        preview.raw = bytes(body[:limit]).decode("utf-8", "replace")
+        _check_head(response, plan.service.max_answer_bytes)
+        if len(body) > limit:
+            raise UpstreamFault(502, "upstream_oversize", _oversize(limit), response.status_code)
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            raise UpstreamFault(502, "upstream_not_json", _("上游接口的应答不是有效的 JSON。"),
+                                response.status_code) from None
+        records = _records_at(answer, plan.operation.records_path)
+        preview.count = len(records)
+        preview.upstream_records = records[:PREVIEW_RECORDS]
+        preview.records = _shape(plan, preview.upstream_records)
+    except UpstreamFault as fault:
+        preview.error = fault.message
+    except (TimeoutError, httpx.TimeoutException):
+        preview.error = _("上游接口在 %(ms)d 毫秒内没有应答，请稍后再试。") % {
+            "ms": plan.service.timeout_ms}
+    except httpx.HTTPError:
+        preview.error = _("无法连接提供部门的上游接口，请稍后再试。")
+    preview.latency_ms = _ms(started)
+    return preview

@@ -17,9 +17,13 @@ DEFAULTS: dict[str, Any] = {
     "STREAM_BATCH": 2000,
     # Pooled upstream connections per web process.
     "POOL_CONNECTIONS": 400,
-    "POOL_KEEPALIVE": 100,
+    "POOL_KEEPALIVE": 200,
+    # Clients sharing them (see calls.upstream_client).
+    "POOL_SHARDS": 8,
     # Threads of a web process doing the gateway's database work (plans, the log).
     "DB_THREADS": 8,
+    # Whether a call answers only after its access-log entry is committed (see logwriter).
+    "LOG_COMMIT_BEFORE_ANSWER": True,
     # Per-grant calls per minute (per-token rates are set on each token's scope).
     "GRANT_RATE_PER_MINUTE": 6000,
     # Circuit breaker: consecutive upstream failures that open it, seconds it stays open.

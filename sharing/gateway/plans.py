@@ -63,7 +63,7 @@ class Param:
 
 @dataclass(frozen=True)
 class CallPlan:
-    token: ApiToken
+    token: ApiToken | None      # None: the provider's "try it" preview
     user: User
     department: Department | None
     resource: Resource
@@ -107,6 +107,65 @@ def _params(operation: ServiceOperation) -> tuple[Param, ...]:
                        required=bool(p.get("required"))) for p in operation.params or [])
 
 
+def _columns(op: ServiceOperation, items: dict[int, str], item_ids: frozenset[int],
+             masked_item_ids: frozenset[int], *, is_provider: bool) -> list[MaskedColumn]:
+    """The answer fields that leave, in the entry's item order, under the items' names,
+    each with the masking rule the data plane applies to this consumer."""
+    if not item_ids:
+        return []
+    rules = {r.item_id: r for r in MaskingRule.objects.filter(item_id__in=item_ids)}
+    fields = {item_id: answer_field for answer_field, item_id in (op.field_map or {}).items()}
+    columns = []
+    for item_id, name in items.items():
+        answer_field = fields.get(item_id)
+        if answer_field is None or item_id not in item_ids:
+            continue
+        rule = consumer_rule(item_id=item_id, masked_item_ids=masked_item_ids,
+                             rule=rules.get(item_id), is_provider=is_provider)
+        columns.append(MaskedColumn(source=answer_field, name=name, rule=rule))
+    return columns
+
+
+def _items(resource: Resource) -> dict[int, str]:
+    # In the entry's item order (a JSON object's key order does not survive jsonb).
+    return {pk: name for pk, name in DataItem.objects.filter(resource=resource)
+            .order_by("position", "pk").values_list("pk", "name")}
+
+
+def _masker(columns: list[MaskedColumn]):
+    return records_masker(columns, secret=masking_secret() if any(c.rule for c in columns)
+                          else b"")
+
+
+def _credential(service: DataService) -> tuple[str, str, str]:
+    place = service.credential_place
+    return (place, service.credential_name,
+            secret_decrypt(service.credential_secret) if place != "none" else "")
+
+
+def plan_preview(*, user: User, service: DataService, operation: ServiceOperation,
+                 grant: Grant | None) -> CallPlan:
+    """A plan for the provider's "try it" page: the upstream call as the gateway makes
+    it, the answer shaped as the holder of ``grant`` receives it (no grant: every mapped
+    item, unmasked — the provider's own view)."""
+    resource = service.resource
+    items = _items(resource)
+    if grant is None:
+        item_ids, masked, is_provider = frozenset(items), frozenset(), True
+    else:
+        item_ids = frozenset(grant.items.values_list("pk", flat=True))
+        masked = frozenset(grant.masked_items.values_list("pk", flat=True))
+        is_provider = grant.department_id == resource.provider_id
+    columns = _columns(operation, items, item_ids, masked, is_provider=is_provider)
+    return CallPlan(
+        token=None, user=user, department=user.department, resource=resource, service=service,
+        operation=operation, allowed=True, reason="", grant=grant,
+        purpose=grant.purpose if grant else "", grant_valid_until=None,
+        columns=tuple(columns), masker=_masker(columns), granted_item_ids=item_ids,
+        item_names=items, params=_params(operation), credential=_credential(service),
+        limits=())
+
+
 def plan_build(*, key: str, code: str, operation: str, purpose: str | None) -> CallPlan:
     """Resolve the token (401), the enabled service and operation (404), the decision."""
     token = token_resolve(key)
@@ -121,39 +180,22 @@ def plan_build(*, key: str, code: str, operation: str, purpose: str | None) -> C
     consumer = Consumer.of(user=token.user, token=token, channel=AccessLogEntry.Channel.API,
                            ip_address=None)
     decision = _scoped_decision(consumer, resource, purpose or None)
-    # In the entry's item order (a JSON object's key order does not survive jsonb).
-    items = {pk: name for pk, name in DataItem.objects.filter(resource=resource)
-             .order_by("position", "pk").values_list("pk", "name")}
-    columns: list[MaskedColumn] = []
-    if decision.allowed:
-        rules = {r.item_id: r for r in MaskingRule.objects.filter(item__resource=resource)}
-        is_provider = consumer.department is not None and \
-            consumer.department.pk == resource.provider_id
-        fields = {item_id: answer_field for answer_field, item_id in (op.field_map or {}).items()}
-        for item_id in items:
-            answer_field = fields.get(item_id)
-            if answer_field is None or item_id not in decision.item_ids:
-                continue
-            rule = consumer_rule(item_id=item_id, masked_item_ids=decision.masked_item_ids,
-                                 rule=rules.get(item_id), is_provider=is_provider)
-            columns.append(MaskedColumn(source=answer_field, name=items[item_id], rule=rule))
+    items = _items(resource)
+    columns = _columns(op, items, decision.item_ids if decision.allowed else frozenset(),
+                       decision.masked_item_ids, is_provider=consumer.department is not None
+                       and consumer.department.pk == resource.provider_id)
     limits = [Limit("token", token.pk, _token_rate(token))]
     if decision.grant is not None:
         limits.append(Limit("grant", decision.grant.pk,
                             int(gateway_setting("GRANT_RATE_PER_MINUTE"))))
-    place = service.credential_place
-    credential = (place, service.credential_name,
-                  secret_decrypt(service.credential_secret) if place != "none" else "")
     return CallPlan(
         token=token, user=token.user, department=consumer.department, resource=resource,
         service=service, operation=op, allowed=decision.allowed, reason=decision.reason,
         grant=decision.grant, purpose=decision.purpose,
         grant_valid_until=decision.grant.valid_until if decision.grant else None,
-        columns=tuple(columns),
-        masker=records_masker(columns, secret=masking_secret() if any(
-            c.rule for c in columns) else b""),
+        columns=tuple(columns), masker=_masker(columns),
         granted_item_ids=decision.item_ids, item_names=items,
-        params=_params(op), credential=credential, limits=tuple(limits),
+        params=_params(op), credential=_credential(service), limits=tuple(limits),
     )
 
 

@@ -6,6 +6,7 @@ policy; workflow steps through ``portal.workflow.transition_apply`` (event row, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from portal.workflow import transition_apply
 
 from ..models import SERVICE_TRANSITIONS, DataService, ServiceOperation
 from .conf import gateway_setting
+from .openapi_import import Candidate
 from .policies import can_manage_service, can_review_service
 from .secrets import secret_encrypt
 
@@ -245,3 +247,29 @@ def service_revise(*, actor: User, service: DataService, comment: str = "") -> D
     service = _locked(service)
     return _step(actor=actor, service=service, action="revise", comment=comment,
                  allowed=can_manage_service(actor, service.resource))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    name: str
+    ok: bool
+    messages: tuple[str, ...] = ()
+
+
+def operation_import(*, actor: User, service: DataService,
+                     candidates: list[Candidate]) -> list[ImportResult]:
+    """Create (or update, by name) the chosen operations of an OpenAPI document, each in
+    its own transaction: one that cannot be saved (e.g. no field matches an item) is
+    reported with the reasons and the others are kept."""
+    results = []
+    for candidate in candidates:
+        existing = ServiceOperation.objects.filter(service=service, name=candidate.name).first()
+        try:
+            operation_save(actor=actor, service=service, operation=existing,
+                           data=candidate.operation_data(service.resource))
+        except ValidationFailed as exc:
+            messages = [str(m) for errors in exc.fields.values() for m in errors]
+            results.append(ImportResult(candidate.name, False, tuple(messages or [exc.message])))
+            continue
+        results.append(ImportResult(candidate.name, True))
+    return results

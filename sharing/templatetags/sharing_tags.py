@@ -58,3 +58,27 @@ def sharing_offer(user, resource) -> dict:
     if resource.sharing_type == SharingType.UNCONDITIONAL:
         offer["direct_url"] = reverse("dataplane:resource", args=[resource.code])
     return offer
+
+
+@register.simple_tag
+def service_offer(user, resource) -> dict:
+    """The catalog entry's data-service line: the enabled service (anyone may see that it
+    exists), the provider's own service in any state, or a link to register one."""
+    from sharing.gateway.policies import can_manage_service
+    from sharing.models import DataService
+
+    service = DataService.objects.filter(resource=resource).first()
+    manage = can_manage_service(user, resource)
+    if service is not None and (service.status == DataService.Status.ENABLED or manage):
+        return {"service": service, "manage": manage}
+    if service is None and manage:
+        return {"register": True}
+    return {}
+
+
+@register.simple_tag
+def service_resource_ids(resources) -> set[int]:
+    """Which of the listed catalog entries have an enabled data service (one query)."""
+    from sharing.gateway.selectors import enabled_resource_ids
+
+    return enabled_resource_ids(r.pk for r in resources)

@@ -55,6 +55,8 @@ WORKERS = int(os.environ.get("BENCH_GW_WORKERS", "2"))
 # Mask 身份证号码 on the throughput and latency services too (each call then runs one
 # DuckDB masking query; see docs/sharing.md for what that costs).
 MASKED = os.environ.get("BENCH_GW_MASKED", "0") == "1"
+# "1": a call answers after its log entry is committed (the default); "0": once queued.
+LOG_COMMIT = os.environ.get("BENCH_GW_LOG_COMMIT", "1")
 BIG_RECORDS = int(os.environ.get("BENCH_GW_BIG_RECORDS", "400000"))  # ≈ 50 MB of JSON
 FIELDS = {"xm": "姓名", "sfzh": "身份证号码", "sjhm": "手机号码", "nsr": "年收入", "zz": "住址"}
 
@@ -149,6 +151,7 @@ def test_gateway_benchmark(tmp_path):
             actor=consumer_admin, name="基准测试", grants=[slow_grant, fast_grant, big_grant],
             rate_per_minute=6000, expires_at=timezone.now() + timedelta(days=1))
         env = {**server_env(tmp_path), "PORTAL_GATEWAY_GRANT_RATE": "1000000",
+               "PORTAL_GATEWAY_LOG_COMMIT_BEFORE_ANSWER": LOG_COMMIT,
                "REDIS_URL": settings.REDIS_URL}
         web = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "portal.asgi:application", "-k",
@@ -199,7 +202,8 @@ def test_gateway_benchmark(tmp_path):
     added = fast_through["p95"] - fast_direct["p95"]
     print(f"\n== Gateway benchmark on {connection.vendor}: {WORKERS} uvicorn workers, "
           f"{CLIENTS} clients × {CALLS:,} calls, upstream 200 ms, "
-          f"{'one item masked' if MASKED else 'no item masked'} ==")
+          f"{'one item masked' if MASKED else 'no item masked'}, "
+          f"{'answer after the log commit' if LOG_COMMIT == '1' else 'log entry queued'} ==")
     row("", "direct", "gateway", "")
     row("calls / errors", f"{direct['calls']} / {direct['errors']}",
         f"{through['calls']} / {through['errors']}", "target: 0 errors")
