@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.models import Resource, SharingType
-from portal.admin_site import PolicyAdmin, admin_perform
+from portal.admin_site import PolicyAdmin, admin_action_apply, admin_perform
 from portal.policies import can_use_admin, is_authority, is_center
 
 from .exports import xlsx_bytes
@@ -587,12 +587,12 @@ class DataServiceAdmin(ServiceAdmin):
         decision, comment = form.cleaned_data.get("decision"), form.cleaned_data.get("comment", "")
         steps = {"enable": service_enable, "return": service_return, "suspend": service_suspend}
         if decision:
-            report(self, request, lambda: steps[decision](actor=request.user, service=obj,
-                                                          comment=comment),
-                   _("已办理：%(service)s") % {"service": obj})
+            admin_perform(self, request, lambda: steps[decision](
+                actor=request.user, service=obj, comment=comment),
+                _("已办理：%(service)s") % {"service": obj})
 
     @admin.action(description=_("启用所选数据服务"))
     def enable_selected(self, request, queryset):
-        for service in queryset.filter(status=DataService.Status.SUBMITTED):
-            report(self, request, lambda s=service: service_enable(actor=request.user, service=s),
-                   _("已启用：%(service)s") % {"service": service})
+        admin_action_apply(self, request, queryset.filter(status=DataService.Status.SUBMITTED),
+                           lambda s: service_enable(actor=request.user, service=s),
+                           _("已启用 %(n)d 项数据服务。"))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Resource
 from portal.access import get_visible_or_404
+from portal.refusals import perform
 from portal.workflow import workflow_events
 
 from ..gateway import selectors
@@ -40,7 +41,6 @@ from ..gateway.services import (
     service_suspend,
 )
 from ..models import DataService
-from .common import run_service
 
 
 @login_required
@@ -99,14 +99,14 @@ def service_edit(request, resource_pk: int | None = None, pk: int | None = None)
     form = ServiceForm(request.POST or None, initial=ServiceForm.initial_of(service))
     if request.method == "POST" and form.is_valid():
         data, secret = form.service_data()
-        saved = {}
-        if run_service(request, form, lambda: saved.setdefault("s", service_save(
-                actor=request.user, resource=resource, data=data, secret=secret)),
-                success=_("数据服务已保存。凭据已加密保存，此后不再显示。")):
-            return redirect("sharing:service_detail", pk=saved["s"].pk)
+        saved = perform(request, lambda: service_save(
+            actor=request.user, resource=resource, data=data, secret=secret), form=form,
+            success=_("数据服务已保存。凭据已加密保存，此后不再显示。"))
+        if saved:
+            return redirect("sharing:service_detail", pk=saved.pk)
     return render(request, "sharing/services/form.html", {
         "active_tab": "services", "form": form, "resource": resource, "service": service,
-    }, status=400 if form.errors else 200)
+    }, status=400 if request.method == "POST" else 200)  # a saved form redirects
 
 
 @login_required
@@ -125,9 +125,9 @@ def operation_edit(request, pk: int, op_pk: int | None = None):
         field_map = dict(operation.field_map) if operation else {}
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "params": params, "field_map": field_map}
-        if run_service(request, form, lambda: operation_save(
+        if perform(request, lambda: operation_save(
                 actor=request.user, service=service, data=data, operation=operation),
-                success=_("操作已保存。")):
+                form=form, success=_("操作已保存。")):
             return redirect("sharing:service_detail", pk=service.pk)
     blank_param = {"name": "", "in": "query", "item": None, "required": False}
     return render(request, "sharing/services/operation_form.html", {
@@ -136,7 +136,7 @@ def operation_edit(request, pk: int, op_pk: int | None = None):
         "params": [*params, *[blank_param] * PARAM_ROWS],
         "mappings": [*[{"field": f, "item": i} for f, i in field_map.items()],
                      *[{"field": "", "item": None}] * FIELD_ROWS],
-    }, status=400 if form.errors else 200)
+    }, status=400 if request.method == "POST" else 200)  # a saved form redirects
 
 
 @login_required
@@ -144,8 +144,8 @@ def operation_edit(request, pk: int, op_pk: int | None = None):
 def operation_delete_view(request, pk: int, op_pk: int):
     service = _managed(request, pk)
     operation = get_object_or_404(service.operations, pk=op_pk)
-    run_service(request, None, lambda: operation_delete(actor=request.user, operation=operation),
-                success=_("操作已删除。"))
+    perform(request, lambda: operation_delete(actor=request.user, operation=operation),
+            success=_("操作已删除。"))
     return redirect("sharing:service_detail", pk=service.pk)
 
 
@@ -216,6 +216,6 @@ def service_step(request, pk: int, action: str):
     service = _service(request, pk)
     step, success = STEPS[action]
     comment = request.POST.get("comment", "")
-    run_service(request, None, lambda: step(actor=request.user, service=service,
-                                            comment=comment), success=success)
+    perform(request, lambda: step(actor=request.user, service=service, comment=comment),
+            success=success)
     return redirect("sharing:service_detail", pk=service.pk)
