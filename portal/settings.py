@@ -299,6 +299,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# With Redis, a second beat process waits for the first one's lock (portal.beat).
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "portal.beat.SingleBeatScheduler"
+PORTAL_BEAT_LOCK_SECONDS = env_int("PORTAL_BEAT_LOCK_SECONDS", 60)
 # The static beat schedule: every periodic job of the portal, in one place.
 CELERY_BEAT_SCHEDULE = {
     "audit-prune": {"task": "portal.tasks.audit_prune", "schedule": crontab(hour=2, minute=10)},
