@@ -10,6 +10,7 @@ over) exits rather than schedule twice; its supervisor restarts it as a standby.
 """
 
 import logging
+import os
 import socket
 
 import redis
@@ -23,17 +24,20 @@ LOCK_KEY = "portal:celery-beat"
 
 
 class SingleBeatScheduler(PersistentScheduler):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lazy: bool = False, **kwargs):
         self.lock_seconds = int(getattr(settings, "PORTAL_BEAT_LOCK_SECONDS", 60))
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        self.beat_lock = client.lock(LOCK_KEY, timeout=self.lock_seconds, sleep=0.5,
-                                     thread_local=False)
-        holder = f"{socket.gethostname()}:{id(self)}"
-        if not self.beat_lock.acquire(blocking=False):
-            logger.warning("beat: another beat holds the schedule lock; waiting as a standby")
-            self.beat_lock.acquire(blocking=True)
-        logger.info("beat: schedule lock taken by %s", holder)
-        super().__init__(*args, **kwargs)
+        self.beat_lock = None
+        if not lazy:  # beat also makes a lazy instance, only to describe itself
+            client = redis.Redis.from_url(settings.REDIS_URL)
+            self.beat_lock = client.lock(LOCK_KEY, timeout=self.lock_seconds, sleep=0.5,
+                                         thread_local=False)
+            if not self.beat_lock.acquire(blocking=False):
+                logger.warning("beat: another beat holds the schedule lock; waiting as a "
+                               "standby")
+                self.beat_lock.acquire(blocking=True)
+            logger.info("beat: schedule lock taken by %s (pid %d)", socket.gethostname(),
+                        os.getpid())
+        super().__init__(*args, lazy=lazy, **kwargs)
 
     def tick(self, *args, **kwargs):
         try:
@@ -45,7 +49,8 @@ class SingleBeatScheduler(PersistentScheduler):
 
     def close(self):
         super().close()
-        try:
-            self.beat_lock.release()
-        except LockError:
-            pass
+        if self.beat_lock is not None:
+            try:
+                self.beat_lock.release()
+            except LockError:
+                pass

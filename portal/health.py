@@ -125,6 +125,20 @@ def broker_check() -> Check:
     return Check(OK)
 
 
+@readiness_check("store")
+def store_check() -> Check:
+    """The file store answers: the S3 bucket (``PORTAL_STORAGE_URL``) or the media folder.
+    Without it no document can be read and no data version queried."""
+    from django.core.files.storage import default_storage
+
+    try:
+        default_storage.exists("readyz-probe")  # a HEAD request on S3, a stat on disk
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Readiness: file store unreachable: %s", exc)
+        return Check(FAIL, f"file store unreachable ({_failure(exc)})")
+    return Check(OK)
+
+
 @readiness_check("outbox")
 def outbox_check() -> Check:
     """Work and emails waiting; degraded when the oldest has waited over ten minutes."""

@@ -6,9 +6,11 @@ data-plane and open-data tests a second time on it. The URL parsing is tested al
 """
 
 import os
+import socket
 
 import duckdb
 import pytest
+from botocore.config import Config
 from django.core.files import File
 from django.core.files.storage import default_storage
 from prometheus_client import REGISTRY
@@ -81,3 +83,21 @@ def test_a_key_lookup_reads_only_a_part_of_a_version_in_the_store(
                                 "住址": "海南省海口市美兰区人民大道123456号"}]
     # The footer is cached; one row group of the columns the query needs is read.
     assert 0 < read < version.parquet_size / 4, (read, version.parquet_size)
+
+
+@needs_s3
+@pytest.mark.django_db
+def test_readyz_checks_the_store(client, settings):
+    assert client.get("/readyz").json()["checks"]["store"] == {"status": "ok"}
+    with socket.socket() as probe:  # a port where no store listens
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    options = {**settings.STORAGES["default"]["OPTIONS"],
+               "endpoint_url": f"http://127.0.0.1:{dead}",
+               "client_config": Config(connect_timeout=1, retries={"max_attempts": 1})}
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"],
+                                                          "OPTIONS": options}}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["store"]["status"] == "fail"
+    assert str(dead) not in response.content.decode()

@@ -72,7 +72,7 @@ def test_healthz_answers_without_touching_anything(client, django_assert_num_que
 def test_readyz_reports_each_check(client):
     body = client.get("/readyz").json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) >= {"database", "migrations", "cache", "broker", "outbox"}
+    assert set(body["checks"]) >= {"database", "migrations", "cache", "broker", "store", "outbox"}
     assert all(c["status"] == "ok" for c in body["checks"].values())
 
 
