@@ -16,6 +16,7 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/template.<str:fmt>", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
+    path("import/<int:pk>/problems.xlsx", views.import_report, name="import_report"),
     path("changes/", views.change_events, name="change_events"),
     path("changes/<int:pk>/", views.change_event_detail, name="change_event_detail"),
     path("census/", views.census_list, name="census_list"),

@@ -36,7 +36,7 @@ from .forms import (
 from .models import TRANSITIONS, CensusEntry, ChangeEvent, Resource
 from .rules import RuleErrors, resource_warnings
 from .services import imports as import_services
-from .spreadsheet import export_response, template_response
+from .spreadsheet import export_response, report_response, template_response
 
 
 def government_required(view):
@@ -341,9 +341,20 @@ def import_detail(request, pk: int):
     job = get_visible_or_404(request, import_services.import_jobs_for(department.pk), pk=pk)
     if request.GET.get("format") == "json":
         return JsonResponse({"status": job.status, "status_display": job.get_status_display(),
+                             "phase": job.phase, "phase_display": job.get_phase_display(),
                              "progress": job.progress_percent, "processed": job.processed_rows,
                              "total": job.total_rows})
     return render(request, "catalog/import_detail.html", {"job": job})
+
+
+@government_required
+def import_report(request, pk: int):
+    """The problems of an import as a spreadsheet (one row per problem, naming its entry)."""
+    department = _department_or_403(request)
+    job = get_visible_or_404(request, import_services.import_jobs_for(department.pk), pk=pk)
+    if not job.report:
+        raise Http404
+    return report_response(job.report, job.original_name)
 
 
 # -- update deadlines (C7) ----------------------------------------------------------------

@@ -14,6 +14,11 @@ class ImportJob(models.Model):
         SUCCEEDED = "succeeded", _("已导入")
         ERROR = "error", _("处理出错")
 
+    class Phase(models.TextChoices):
+        READING = "reading", _("读取文件")
+        CHECKING = "checking", _("逐行校验")
+        SAVING = "saving", _("写入目录")
+
     department = models.ForeignKey("portal.Department", on_delete=models.CASCADE,
                                    related_name="+", verbose_name=_("部门"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
@@ -23,10 +28,14 @@ class ImportJob(models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices,
                               default=Status.PENDING)
+    phase = models.CharField(_("处理阶段"), max_length=10, choices=Phase.choices, blank=True)
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
     processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     created_count = models.PositiveIntegerField(_("导入资源数"), default=0)
     report = models.JSONField(_("校验报告"), default=list, blank=True)
+    header_row = models.PositiveIntegerField(_("表头所在行"), null=True, blank=True)
+    columns = models.JSONField(_("识别的列"), default=list, blank=True,
+                               help_text=_("上传表格的每一列及其对应的目录字段"))
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -37,6 +46,14 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def recognised_columns(self) -> list[dict]:
+        return [c for c in self.columns if c.get("column")]
+
+    @property
+    def ignored_columns(self) -> list[dict]:
+        return [c for c in self.columns if not c.get("column")]
 
     @property
     def progress_percent(self) -> int:

@@ -1,15 +1,19 @@
 """Spreadsheet import (C10): validated row by row, all or nothing, in a Celery task.
 
 ``import_job_create`` stores the upload and queues ``catalog.tasks.import_job_run``. The
-task reads the rows (progress saved every ``PROGRESS_EVERY`` rows so the page can show
-it), parses every cell, groups rows into entries by ``资源序号``, runs the catalog rules
-on each entry and maps every error back to its row and column. Only when no row has a
-problem are the entries created — as drafts, through ``resource_create``, in one
-transaction.
+task finds the header (below any title rows, in the template's or the compilation guide's
+wording; the recognised columns are saved on the job at once so the page shows them),
+reads the rows with merged cells filled (progress saved about every 2% of the rows, with
+the phase), parses every cell, groups rows into entries by ``资源序号`` — or, in a sheet
+without one, by 资源名称, a blank name continuing the entry above — runs the catalog rules
+on each entry and maps every error back to its row, its column (in the clerk's wording)
+and its entry. Only when no row has a problem are the entries created — as drafts,
+through ``resource_create``, in one transaction.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +31,7 @@ from ..rules import check_entry
 from ..spreadsheet import (
     COLUMNS,
     DEFAULTS,
+    HEADER_SEARCH_ROWS,
     HEADERS,
     ITEM_COLUMN,
     MAX_ROWS,
@@ -35,12 +40,15 @@ from ..spreadsheet import (
     CellError,
     Column,
     FileRefused,
+    SheetHeader,
     count_rows,
+    locate_header,
     read_rows,
 )
 from .resources import resource_create
 
-PROGRESS_EVERY = 100
+# Progress is saved about this many times over a file (and at least every 500 rows).
+PROGRESS_STEPS = 50
 
 
 def template_columns() -> tuple[Column, ...]:
@@ -83,11 +91,24 @@ class _Entry:
 class _Report:
     def __init__(self) -> None:
         self.problems: list[dict[str, Any]] = []
+        self.header: SheetHeader | None = None
 
     def add(self, row: int, column: str, message: str) -> None:
         self.problems.append({"row": row, "column": column, "message": str(message)})
 
-    def sorted(self) -> list[dict[str, Any]]:
+    def sorted(self, entries: list[_Entry] = ()) -> list[dict[str, Any]]:
+        """The problems in sheet order, each naming its entry and the column as the
+        clerk's sheet calls it."""
+        by_row = {}
+        for entry in entries:
+            for row in (entry.first_row, *entry.item_rows):
+                by_row[row] = entry
+        for problem in self.problems:
+            entry = by_row.get(problem["row"])
+            problem["entry"] = entry.key if entry else ""
+            problem["name"] = str(entry.values.get("name", "")) if entry else ""
+            if self.header is not None and problem["column"]:
+                problem["header"] = self.header.text_of(problem["column"])
         return sorted(self.problems, key=lambda p: (p["row"], HEADERS.index(p["column"])
                                                     if p["column"] in HEADERS else -1))
 
@@ -96,22 +117,43 @@ def _progress(job: ImportJob, processed: int) -> None:
     ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
 
 
-def parse_entries(rows, report: _Report, on_progress=None) -> list[_Entry]:
-    """Rows → entries, with every unreadable cell and inconsistency in ``report``."""
+def _no_header_message() -> str:
+    return _("前 %(n)d 行中找不到表头：没有可识别的列名（如“资源名称”或“信息资源名称”、"
+             "“信息项名称”）。请使用下载的模板，或检查表头行。") % {"n": HEADER_SEARCH_ROWS}
+
+
+def parse_entries(rows, report: _Report, on_progress=None, on_header=None) -> list[_Entry]:
+    """Rows → entries, with every unreadable cell and inconsistency in ``report``.
+
+    ``on_header(header)`` is called once the header is found, ``on_progress(n)`` as rows
+    are read."""
     rows = iter(rows)
-    try:
-        header = [str(v).strip() if v is not None else "" for v in next(rows)]
-    except StopIteration:
+    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS + 1))
+    if not any(any(str(v).strip() for v in row if v is not None) for row in head):
         report.add(1, "", _("文件是空的，请按模板填写。"))
         return []
-    positions = {name: index for index, name in enumerate(header) if name}
+    header = locate_header(head)
+    if header is None:
+        report.add(1, "", _no_header_message())
+        return []
+    report.header = header
+    if on_header:
+        on_header(header)
+    positions = header.positions
     missing = [c.header for c in COLUMNS if c.required and c.header not in positions]
     if missing:
-        report.add(1, missing[0], _("缺少必需的列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)})
+        recognised = [f"{c.text}→{c.column.header}" if c.text != c.column.header else c.text
+                      for c in header.columns if c.column is not None]
+        report.add(header.row, missing[0], _(
+            "缺少必需的列：%(cols)s。已识别的列：%(seen)s。请补上这些列，或使用下载的模板。")
+            % {"cols": "、".join(missing), "seen": "、".join(recognised) or "—"})
         return []
+    keyed = "资源序号" in positions
     entries: OrderedDict[str, _Entry] = OrderedDict()
+    current: _Entry | None = None
     processed = 0
-    for row_number, raw in enumerate(rows, start=2):
+    data = itertools.chain(head[header.row:], rows)
+    for row_number, raw in enumerate(data, start=header.row + 1):
         cells = {name: (raw[i] if i < len(raw) else None) for name, i in positions.items()}
         if not any(v not in (None, "") and str(v).strip() for v in cells.values()):
             continue
@@ -119,15 +161,23 @@ def parse_entries(rows, report: _Report, on_progress=None) -> list[_Entry]:
         if processed > MAX_ROWS:
             report.add(row_number, "", _("超过 %(n)d 行，请拆分后分批导入。") % {"n": MAX_ROWS})
             break
-        if on_progress and processed % PROGRESS_EVERY == 0:
+        if on_progress:
             on_progress(processed)
-        key = str(cells.get("资源序号") or "").strip()
-        if not key:
-            report.add(row_number, "资源序号", _("请填写资源序号；同一资源的各行填写相同序号。"))
-            continue
+        if keyed:
+            key = str(cells.get("资源序号") or "").strip()
+            if not key:
+                report.add(row_number, "资源序号", _("请填写资源序号；同一资源的各行填写相同序号。"))
+                continue
+        else:
+            name = str(cells.get("资源名称") or "").strip()
+            if not name and current is None:
+                report.add(row_number, "资源名称", _("请填写信息资源名称；同一资源的各行可合并单元格或留空。"))
+                continue
+            key = name or current.key
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = _Entry(key, row_number)
+        current = entry
         _read_resource_cells(entry, cells, row_number, report)
         item = {}
         for name, column in ITEM_COLUMN.items():
@@ -140,8 +190,6 @@ def parse_entries(rows, report: _Report, on_progress=None) -> list[_Entry]:
         item["sensitivity"] = item.get("sensitivity") or DEFAULTS["sensitivity"]
         entry.items.append(item)
         entry.item_rows.append(row_number)
-    if on_progress:
-        on_progress(processed)
     return list(entries.values())
 
 
@@ -196,6 +244,31 @@ def validate_entries(entries: list[_Entry], report: _Report) -> None:
             report.add(entry.first_row, "资源序号", message)
 
 
+class _Progress:
+    """Saves how far the task is, about ``PROGRESS_STEPS`` times over the file."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.step = 1
+
+    def header(self, header: SheetHeader) -> None:
+        job = self.job
+        job.total_rows = max(job.total_rows - header.row, 0)
+        job.header_row = header.row
+        job.columns = [c.as_dict() for c in header.columns]
+        self.step = max(1, min(500, job.total_rows // PROGRESS_STEPS))
+        ImportJob.objects.filter(pk=job.pk).update(
+            total_rows=job.total_rows, header_row=job.header_row, columns=job.columns)
+
+    def rows(self, processed: int) -> None:
+        if processed % self.step == 0:
+            _progress(self.job, processed)
+
+    def phase(self, phase: str) -> None:
+        self.job.phase = phase
+        ImportJob.objects.filter(pk=self.job.pk).update(phase=phase)
+
+
 def import_job_run_now(job: ImportJob) -> ImportJob:
     """Do the import of ``job`` (called by the task; safe to call again: a finished job
     is left alone)."""
@@ -203,15 +276,16 @@ def import_job_run_now(job: ImportJob) -> ImportJob:
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status not in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING):
             return job
-        job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
-    report = _Report()
+        job.status, job.phase = ImportJob.Status.RUNNING, ImportJob.Phase.READING
+        job.save(update_fields=["status", "phase"])
+    report, progress = _Report(), _Progress(job)
     try:
         with job.file.open("rb") as stream:
             job.total_rows = count_rows(stream, job.original_name)
             ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
+            progress.phase(ImportJob.Phase.CHECKING)
             entries = parse_entries(read_rows(stream, job.original_name), report,
-                                    on_progress=lambda n: _progress(job, n))
+                                    on_progress=progress.rows, on_header=progress.header)
     except FileRefused as exc:
         report.add(1, "", str(exc))
         entries = []
@@ -220,9 +294,10 @@ def import_job_run_now(job: ImportJob) -> ImportJob:
         entries = []
     validate_entries(entries, report)
     if not report.problems and not entries:
-        report.add(2, "资源序号", _("文件中没有可导入的数据行。"))
+        report.add((job.header_row or 1) + 1, "资源名称", _("文件中没有可导入的数据行。"))
     created = 0
     if not report.problems:
+        progress.phase(ImportJob.Phase.SAVING)
         try:
             with transaction.atomic():
                 for entry in entries:
@@ -232,10 +307,12 @@ def import_job_run_now(job: ImportJob) -> ImportJob:
         except DomainError as exc:
             created = 0
             report.add(1, "", str(exc.message))
-    job.report = report.sorted()
+    job.report = report.sorted(entries)
     job.created_count = created
     job.processed_rows = job.total_rows
     job.status = ImportJob.Status.SUCCEEDED if created and not report.problems else ImportJob.Status.FAILED
+    job.phase = ""
     job.finished_at = timezone.now()
-    job.save(update_fields=["report", "created_count", "processed_rows", "status", "finished_at"])
+    job.save(update_fields=["report", "created_count", "processed_rows", "status", "phase",
+                            "finished_at"])
     return job
