@@ -98,7 +98,9 @@ class IndicatorDef:
     rule: str = "linear"
     best: Decimal | None = None
     worst: Decimal | None = None
-    no_data: str = "full"
+    # A value of None (nothing was due): "exclude" — 不适用, the weight leaves the total —
+    # for ratios and averages over something due; quantities never have None.
+    no_data: str = "exclude"
     proposals: tuple[Proposal, ...] = field(default_factory=tuple)
 
     def __call__(self, department, period: Period) -> IndicatorValue:

@@ -26,7 +26,7 @@ register(IndicatorDef(
     source="catalog_resources",
     measure=count("registered"),
     description="统计期末该部门作为提供方、处于已注册状态的信息资源目录条数（C1、C6）。"
-                "按“相对最优值”评分：与本次考核中最多者相比的比例乘以分值。",
+                "按“相对最优值”评分：与本次考核中最多者相比的比例乘以分值；没有目录得 0 分。",
     weight=D("8"), rule="relative",
 ))
 
@@ -52,8 +52,9 @@ register(IndicatorDef(
     description="已注册目录的元数据完整程度（C1）：每条目录检查格式细类、主题、信息属地、"
                 "联系人及联系方式、发布日期、共享方式、须有时的法律依据 7 项，每个信息项检查"
                 "是否有说明；完整率 =（通过的检查项 + 有说明的信息项）÷（目录数 × 7 + 信息项数）。"
-                "60% 及以下不得分，100% 得满分，之间线性计分。",
-    weight=D("6"), rule="linear", best=D("100"), worst=D("60"),
+                "60% 及以下不得分，100% 得满分，之间线性计分。没有已注册目录时完整率为 0，不得分"
+                "（空目录不是完整的目录）。",
+    weight=D("6"), rule="linear", best=D("100"), worst=D("60"), no_data="zero",
 ))
 
 register(IndicatorDef(
@@ -65,7 +66,7 @@ register(IndicatorDef(
     measure=lambda f: percent(f["on_time"], f["due"]),
     description="更新期限落在统计期内的目录变更事项中，在 15 个工作日期限内完成更新的比例"
                 "（NAT-8、HN-8、C7）；逾期完成和逾期未完成均计为不及时，尚未到期的不计。"
-                "无到期事项时得满分。50% 及以下不得分，100% 得满分。",
+                "无到期事项时不适用，不计入总分。50% 及以下不得分，100% 得满分。",
     weight=D("8"), rule="linear", best=D("100"), worst=D("50"),
     proposals=(Proposal(
         violation=Violation.CATALOG_NOT_UPDATED,
@@ -84,7 +85,8 @@ register(IndicatorDef(
     source="catalog_census",
     measure=lambda f: percent(f["confirmed"], f["entries"]),
     description="统计期所在年度的目录普查中，该部门已确认或已提交修订的条目占全部普查条目的比例"
-                "（YS-13、C8）。线性计分，0% 不得分，100% 得满分；未开展普查时得满分。",
+                "（YS-13、C8）。线性计分，0% 不得分，100% 得满分；未开展普查或没有普查条目时不适用，"
+                "不计入总分。",
     weight=D("5"), rule="linear", best=D("100"), worst=D("0"),
 ))
 
@@ -98,7 +100,7 @@ register(IndicatorDef(
                               f["approved"] + f["completed"]),
     description="统计期内立项的信息化项目中立项前已预编资源目录的，与统计期内验收的项目中资源目录"
                 "已全部注册的，占两类项目总数的比例（NAT-21、HN-39(1)(2)、C11）。"
-                "线性计分；无相关项目时得满分。",
+                "线性计分；无相关项目时不适用，不计入总分。",
     weight=D("6"), rule="linear", best=D("100"), worst=D("0"),
     proposals=(
         Proposal(
@@ -125,7 +127,7 @@ register(IndicatorDef(
     measure=lambda f: percent(f["answered_on_time"], f["answer_due"]),
     description="答复期限落在统计期内的共享申请中，提供部门在 10 个工作日内答复的比例"
                 "（NAT-12、HY-17、S3）；超期答复与超期仍未答复均计为不及时，撤回的申请不计。"
-                "60% 及以下不得分，100% 得满分；无应答复申请时得满分。",
+                "60% 及以下不得分，100% 得满分；无应答复申请时不适用，不计入总分。",
     weight=D("10"), rule="linear", best=D("100"), worst=D("60"),
     proposals=(Proposal(
         violation=Violation.SHARING_DELAYED,
@@ -143,7 +145,7 @@ register(IndicatorDef(
     source="sharing_requests",
     measure=lambda f: average(f["answer_days_total"], f["answered"]),
     description="统计期内已答复的共享申请从提供部门收到到作出答复的平均工作日数（A2 响应时间）。"
-                "3 个工作日及以内得满分，10 个工作日及以上不得分，之间线性计分。",
+                "3 个工作日及以内得满分，10 个工作日及以上不得分，之间线性计分；没有已答复申请时不适用。",
     higher_is_better=False,
     weight=D("4"), rule="linear", best=D("3"), worst=D("10"),
 ))
@@ -156,7 +158,7 @@ register(IndicatorDef(
     source="sharing_requests",
     measure=lambda f: percent(f["refused"], f["answered"]),
     description="统计期内已答复的共享申请中“不予共享”的比例（A2 拒绝率；部分同意不计为拒绝）。"
-                "0% 得满分，50% 及以上不得分，之间线性计分。",
+                "0% 得满分，50% 及以上不得分，之间线性计分；没有已答复申请时不适用。",
     higher_is_better=False,
     weight=D("6"), rule="linear", best=D("0"), worst=D("50"),
 ))
@@ -167,9 +169,10 @@ register(IndicatorDef(
     category=Category.QUALITY,
     unit="件",
     source="sharing_objections",
-    measure=count("objections"),
+    measure=lambda f: (D(int(f["objections"])) if f["objections"] or f["data_used"] else None),
     description="统计期内使用部门对该部门提供的数据提出的异议件数（不含撤回的；NAT-15、S8）。"
-                "0 件得满分，20 件及以上不得分，之间线性计分。",
+                "0 件得满分，20 件及以上不得分，之间线性计分；统计期内其他部门没有使用过该部门的"
+                "共享数据（也没有异议）时不适用，不计入总分——没人用的数据没有异议不说明质量好。",
     higher_is_better=False,
     weight=D("3"), rule="linear", best=D("0"), worst=D("20"),
 ))
@@ -182,7 +185,7 @@ register(IndicatorDef(
     source="sharing_objections",
     measure=lambda f: average(f["fix_days_total"], f["objections_answered"]),
     description="统计期内提出并已答复的数据异议，从提出到核实答复的平均工作日数（S8 处理时效）。"
-                "1 个工作日及以内得满分，10 个工作日及以上不得分；无异议时得满分。",
+                "1 个工作日及以内得满分，10 个工作日及以上不得分；无已答复异议时不适用，不计入总分。",
     higher_is_better=False,
     weight=D("4"), rule="linear", best=D("1"), worst=D("10"),
     proposals=(Proposal(
@@ -201,7 +204,7 @@ register(IndicatorDef(
     source="dataplane_versions",
     measure=lambda f: percent(f["versions"] - f["versions_late"], f["versions"] + f["stale"]),
     description="统计期内启用的数据版本中按更新周期按时提供的，占启用版本数与到期未更新资源数之和的"
-                "比例（S9、HN-39(4)）。50% 及以下不得分，100% 得满分；无应更新数据时得满分。",
+                "比例（S9、HN-39(4)）。50% 及以下不得分，100% 得满分；无应更新数据时不适用，不计入总分。",
     weight=D("8"), rule="linear", best=D("100"), worst=D("50"),
     proposals=(Proposal(
         violation=Violation.SHARING_DELAYED,

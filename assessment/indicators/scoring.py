@@ -30,12 +30,16 @@ def rule_score(
       (``peak``): ``value / peak`` when higher is better, ``peak / value`` otherwise.
     - ``manual``: scored by a reviewer; no points from a rule.
 
-    A missing value (a ratio without a denominator) scores full or zero per ``no_data``.
+    A missing value (a ratio without a denominator) scores per ``no_data``: ``exclude``
+    gives no score (the indicator does not apply; see :func:`applies`), ``zero`` none,
+    ``full`` the weight.
     """
     weight = Decimal(weight)
     if rule == "manual":
         return None
     if value is None:
+        if no_data == "exclude":
+            return None
         return weight if no_data == "full" else Decimal("0.00")
     if rule == "linear":
         if best is None or worst is None or best == worst:
@@ -54,3 +58,12 @@ def rule_score(
     else:
         raise ValueError(f"unknown scoring rule {rule!r}")
     return (weight * fraction).quantize(TWO_PLACES, ROUND_HALF_UP)
+
+
+def applies(*, rule: str, value: Decimal | None, no_data: str) -> bool:
+    """Whether an indicator counts in a unit's total: not when it has no value and the
+    plan says ``exclude`` (不适用). (An indicator whose source is not available does not
+    count either; the computation knows that before any value.)"""
+    if rule == "manual":
+        return True
+    return value is not None or no_data != "exclude"

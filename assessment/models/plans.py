@@ -114,6 +114,9 @@ class Unit(models.Model):
                                related_name="assessment_units", verbose_name=_("下级政府（区划）"))
     name = models.CharField(_("考核对象"), max_length=128)
     total = models.DecimalField(_("总分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    weight_applied = models.DecimalField(
+        _("计分分值"), max_digits=7, decimal_places=2, null=True, blank=True,
+        help_text=_("适用于该考核对象的指标分值之和；总分按它折算为方案满分"))
     rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
     grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices, blank=True)
 
@@ -155,10 +158,16 @@ class ScoringRule(models.TextChoices):
 
 
 class NoData(models.TextChoices):
-    """How to score a ratio without a denominator (e.g. no requests were received)."""
+    """How to score a ratio without a denominator (e.g. no requests were received).
 
-    FULL = "full", _("得满分")
+    ``exclude``: the indicator does not apply to the unit this year — shown as 不适用, its
+    weight leaves the unit's total, which is scaled back to the plan's full marks. That
+    is the default for ratios over something due; quantity and coverage indicators score
+    zero for nothing (see docs/assessment.md for the choice per indicator)."""
+
+    EXCLUDE = "exclude", _("不适用，不计入总分")
     ZERO = "zero", _("不得分")
+    FULL = "full", _("得满分")
 
 
 class PlanIndicator(models.Model):
@@ -185,8 +194,8 @@ class PlanIndicator(models.Model):
                                blank=True, help_text=_("达到此值得满分（线性、达标规则）"))
     worst = models.DecimalField(_("零分值"), max_digits=14, decimal_places=4, null=True,
                                 blank=True, help_text=_("低于（或劣于）此值不得分（线性规则）"))
-    no_data = models.CharField(_("无数据时"), max_length=6, choices=NoData.choices,
-                               default=NoData.FULL)
+    no_data = models.CharField(_("无数据时"), max_length=8, choices=NoData.choices,
+                               default=NoData.EXCLUDE)
     position = models.PositiveIntegerField(_("序号"), default=0)
 
     history = HistoricalRecords()
@@ -263,6 +272,9 @@ class Score(models.Model):
     adjustment_reason = models.TextField(_("调整理由"), blank=True)
     score = models.DecimalField(_("最终得分"), max_digits=6, decimal_places=2, null=True,
                                 blank=True)
+    applicable = models.BooleanField(
+        _("计入总分"), default=True,
+        help_text=_("否：该指标对该考核对象不适用（如统计期内没有应答复的申请），分值不计入总分"))
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
     run = models.ForeignKey(ComputationRun, null=True, blank=True, on_delete=models.SET_NULL,
                             related_name="+", verbose_name=_("计算记录"))

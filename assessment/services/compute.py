@@ -11,16 +11,16 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from assessment.indicators import INDICATORS, SOURCES, Period, add_figures, collect
-from assessment.indicators.scoring import rule_score
+from assessment.indicators.scoring import applies, rule_score
 from assessment.models import ComputationRun, Plan, PlanIndicator, Score, Unit
 from assessment.policies import can_manage_plan
 from portal.errors import Conflict, NotPermitted
@@ -28,7 +28,7 @@ from portal.models import Department, Region, User
 
 logger = logging.getLogger(__name__)
 
-SCORE_FIELDS = ["value", "inputs", "base_score", "score", "computed_at", "run"]
+SCORE_FIELDS = ["value", "inputs", "base_score", "score", "applicable", "computed_at", "run"]
 # A queued run younger than this absorbs further requests (an older one may be lost).
 QUEUED_RUN_REUSE = timedelta(minutes=10)
 # Rows per INSERT/UPDATE statement (SQLite lowers it to its variable limit).
@@ -153,14 +153,14 @@ def compute_scores(*, plan: Plan, run: ComputationRun | None = None) -> tuple[di
     department_ids = sorted({d for ds in members.values() for d in ds})
     figures, status = collect([i.code for i in available], department_ids, period)
 
-    results: dict[tuple[int, int], tuple[Decimal | None, dict, Decimal | None]] = {}
+    results: dict[tuple[int, int], tuple[Decimal | None, dict, Decimal | None, bool]] = {}
     for indicator in computed:
         definition = INDICATORS.get(indicator.code)
         source = figures.get(definition.source) if definition else None
         if source is None:
             reason = status.get(definition.source, "") if definition else "not registered"
             for unit in units:
-                results[(unit.pk, indicator.pk)] = (None, {"unavailable": reason}, None)
+                results[(unit.pk, indicator.pk)] = (None, {"unavailable": reason}, None, False)
             continue
         fields = SOURCES[definition.source].fields
         unit_figures = {u.pk: add_figures((source[d] for d in members[u.pk]), fields)
@@ -168,7 +168,9 @@ def compute_scores(*, plan: Plan, run: ComputationRun | None = None) -> tuple[di
         values = {pk: definition.measure(f) for pk, f in unit_figures.items()}
         scores = _score_indicator(indicator, values)
         for pk in values:
-            results[(pk, indicator.pk)] = (values[pk], _json_figures(unit_figures[pk]), scores[pk])
+            results[(pk, indicator.pk)] = (
+                values[pk], _json_figures(unit_figures[pk]), scores[pk],
+                applies(rule=indicator.rule, value=values[pk], no_data=indicator.no_data))
 
     existing = {(s.unit_id, s.indicator_id): s for s in Score.objects.filter(plan=plan)}
     to_create, to_update = [], []
@@ -180,10 +182,12 @@ def compute_scores(*, plan: Plan, run: ComputationRun | None = None) -> tuple[di
                 to_create.append(score)
             if indicator.kind != PlanIndicator.Kind.COMPUTED:
                 continue
-            value, inputs, base = results[(unit.pk, indicator.pk)]
-            if score.pk and (score.value, score.inputs, score.base_score) == (value, inputs, base):
+            value, inputs, base, applicable = results[(unit.pk, indicator.pk)]
+            if score.pk and (score.value, score.inputs, score.base_score, score.applicable) == (
+                    value, inputs, base, applicable):
                 continue  # unchanged: keeps the run that produced it, writes nothing
             score.value, score.inputs, score.base_score = value, inputs, base
+            score.applicable = applicable
             score.score = score.effective()
             score.computed_at, score.run = now, run
             if score.pk:
@@ -201,19 +205,35 @@ def compute_scores(*, plan: Plan, run: ComputationRun | None = None) -> tuple[di
     return status, proposals
 
 
+def unit_total(earned: Decimal, applied: Decimal, full: Decimal) -> Decimal:
+    """A unit's total: the points earned on the indicators that apply to it, scaled from
+    their weights to the plan's full marks (an indicator marked 不适用 neither helps nor
+    hurts)."""
+    if not applied:
+        return Decimal("0.00")
+    return (Decimal(earned) * Decimal(full) / Decimal(applied)).quantize(Decimal("0.01"),
+                                                                          ROUND_HALF_UP)
+
+
 def results_refresh(*, plan: Plan) -> list[Unit]:
     """Totals, ranks (1, 2, 2, 4 …) and grades of every unit from the stored scores."""
-    totals = dict(Score.objects.filter(plan=plan).order_by().values("unit_id")
-                  .annotate(total=Sum("score")).values_list("unit_id", "total"))
+    sums = {row["unit_id"]: row for row in (
+        Score.objects.filter(plan=plan).order_by().values("unit_id").annotate(
+            earned=Sum("score", filter=Q(applicable=True)),
+            applied=Sum("indicator__weight", filter=Q(applicable=True))))}
+    full = plan.indicators.aggregate(total=Sum("weight"))["total"] or Decimal(0)
     units = list(plan.units.all())
-    before = {u.pk: (u.total, u.rank, u.grade) for u in units}
+    before = {u.pk: (u.total, u.weight_applied, u.rank, u.grade) for u in units}
     for unit in units:
-        unit.total = Decimal(totals.get(unit.pk) or 0).quantize(Decimal("0.01"))
+        row = sums.get(unit.pk, {})
+        unit.weight_applied = Decimal(row.get("applied") or 0).quantize(Decimal("0.01"))
+        unit.total = unit_total(row.get("earned") or 0, unit.weight_applied, full)
     ordered = sorted(units, key=lambda u: u.total, reverse=True)
     for index, unit in enumerate(ordered):
         tied = index and unit.total == ordered[index - 1].total
         unit.rank = ordered[index - 1].rank if tied else index + 1
         unit.grade = plan.grade_for(unit.total)
-    changed = [u for u in units if before[u.pk] != (u.total, u.rank, u.grade)]
-    Unit.objects.bulk_update(changed, ["total", "rank", "grade"], batch_size=WRITE_BATCH)
+    changed = [u for u in units if before[u.pk] != (u.total, u.weight_applied, u.rank, u.grade)]
+    Unit.objects.bulk_update(changed, ["total", "weight_applied", "rank", "grade"],
+                             batch_size=WRITE_BATCH)
     return ordered

@@ -215,6 +215,34 @@ def plan_weight_total(plan: Plan) -> Decimal:
     return plan.indicators.aggregate(total=Sum("weight"))["total"] or Decimal(0)
 
 
+# The grade lines (90 / 75 / 60 by default) are points out of 100: the weights must add
+# up to exactly that, or a grade means something else in every plan.
+FULL_MARKS = Decimal("100")
+
+
+def _ensure_full_marks(plan: Plan, action: str) -> None:
+    total = plan_weight_total(plan)
+    if total != FULL_MARKS:
+        raise Conflict(
+            _("各指标分值合计为 %(total)s 分，应为 100 分（等次线为优秀 %(excellent)s、良好 %(good)s、"
+              "合格 %(pass)s 分，按百分制设定）。请调整指标分值，使合计为 100 分。") % {
+                "total": f"{total.normalize():f}", "excellent": f"{plan.grade_excellent.normalize():f}",
+                "good": f"{plan.grade_good.normalize():f}", "pass": f"{plan.grade_pass.normalize():f}"},
+            target=plan, action=action)
+
+
+def _ensure_manual_scored(plan: Plan) -> None:
+    unscored = Score.objects.filter(plan=plan, indicator__kind=PlanIndicator.Kind.MANUAL,
+                                    base_score__isnull=True, adjusted_score__isnull=True)
+    count = unscored.count()
+    if count:
+        units = unscored.values("unit_id").distinct().count()
+        raise Conflict(
+            _("尚有 %(n)d 项人工评审指标未评分（涉及 %(units)d 个考核对象），请在各考核对象的页面"
+              "评分后再公布；未提交自评的也须评分（可评 0 分并说明）。") % {"n": count, "units": units},
+            target=plan, action="publish")
+
+
 def _plan_url(plan: Plan) -> str:
     return reverse("assessment:plan_detail", args=[plan.pk])
 
@@ -236,8 +264,7 @@ def plan_activate(*, actor: User, plan: Plan, comment: str = "") -> Plan:
     plan = _locked_plan(plan, actor)
     if not plan.units.exists():
         raise Conflict(_("方案没有考核对象，请先设置考核范围。"), target=plan)
-    if plan_weight_total(plan) <= 0:
-        raise Conflict(_("方案的指标分值合计为 0，请先设置指标和分值。"), target=plan)
+    _ensure_full_marks(plan, "activate")
     transition_apply(obj=plan, table=PLAN_TRANSITIONS, action="activate", actor=actor,
                      comment=comment, save=False)
     plan.activated_at = timezone.now()
@@ -261,7 +288,8 @@ def plan_publish(*, actor: User, plan: Plan, comment: str = "") -> Plan:
     """Publish the results on the public page (A4, HN-38).
 
     Refused while an objection awaits its answer, a submitted self-assessment awaits its
-    review, or the indicators were never computed.
+    review, a manual indicator of some unit is unscored, the weights do not add up to 100,
+    or the indicators were never computed.
     """
     plan = _locked_plan(plan, actor)
     if plan.status == Plan.Status.ACTIVE:
@@ -277,6 +305,8 @@ def plan_publish(*, actor: User, plan: Plan, comment: str = "") -> Plan:
         if waiting:
             raise Conflict(_("尚有 %(n)d 项自评待评审，请评审后再公布。") % {"n": waiting},
                            target=plan, action="publish")
+        _ensure_manual_scored(plan)
+        _ensure_full_marks(plan, "publish")
     transition_apply(obj=plan, table=PLAN_TRANSITIONS, action="publish", actor=actor,
                      comment=comment, save=False)
     plan.published_at = timezone.now()

@@ -17,6 +17,15 @@ def activated(plan: Plan, actor) -> Plan:
     return plan
 
 
+def manual_scores_given(plan: Plan, actor, points: str = "2") -> None:
+    """The reviewer scores every manual indicator still unscored (publication needs it)."""
+    from assessment.services import review
+
+    unscored = Score.objects.filter(plan=plan, indicator__kind="manual", base_score__isnull=True)
+    for score in unscored.select_related("indicator"):
+        review.score_review(actor=actor, score=score, points_given=points, comment="按材料评分")
+
+
 def manual_score(plan: Plan, unit, code: str = "organisation") -> Score:
     return Score.objects.select_related("indicator").get(plan=plan, unit=unit,
                                                          indicator__code=code)

@@ -2,6 +2,7 @@
 the user may not see, 409 for illegal actions, 400 with field errors, public results."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,7 @@ from rest_framework.test import APIClient
 from assessment.models import Plan, RectificationNotice
 from portal.services.tokens import token_create
 from tests.assessment import builders
-from tests.assessment.helpers import activated, manual_score
+from tests.assessment.helpers import activated, manual_score, manual_scores_given
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/assessment"
@@ -34,9 +35,17 @@ def test_a1_authority_creates_and_starts_a_plan(api, authority, region, departme
                            format="json")
     assert response.status_code == 201, response.content
     plan_id = response.json()["id"]
-    codes = {i["code"] for i in client.get(f"{BASE}/indicators/?plan={plan_id}").json()["results"]}
+    indicators = client.get(f"{BASE}/indicators/?plan={plan_id}").json()["results"]
+    codes = {i["code"] for i in indicators}
     assert "catalog_registered" in codes and "share_answer_timeliness" not in codes
     assert client.post(f"{BASE}/plans/{plan_id}/publish/", {}, format="json").status_code == 409
+    # The chosen indicators do not add up to 100: the grade lines would mean nothing.
+    refused = client.post(f"{BASE}/plans/{plan_id}/activate/", {}, format="json")
+    assert refused.status_code == 409 and "应为 100 分" in refused.json()["detail"]
+    registered = next(i for i in indicators if i["code"] == "catalog_registered")
+    others = sum(Decimal(i["weight"]) for i in indicators if i is not registered)
+    assert client.patch(f"{BASE}/indicators/{registered['id']}/", {"weight": str(100 - others)},
+                        format="json").status_code == 200
     assert client.post(f"{BASE}/plans/{plan_id}/activate/", {}, format="json").status_code == 200
     assert Plan.objects.get(pk=plan_id).status == Plan.Status.ACTIVE
 
@@ -159,6 +168,7 @@ def test_a4_public_results_need_no_sign_in_and_show_only_published(api, plan, au
     from assessment.services.plans import plan_publish
 
     activated(plan, authority)
+    manual_scores_given(plan, authority)
     anonymous = api()
     assert anonymous.get(f"{BASE}/public/results/").json()["count"] == 0
     assert anonymous.get(f"{BASE}/units/").status_code == 401

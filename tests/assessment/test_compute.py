@@ -59,8 +59,11 @@ def test_a4_totals_ranks_and_grades(plan, unit_a, unit_b, department):
     run(plan)
     unit_a.refresh_from_db()
     unit_b.refresh_from_db()
-    total_a = sum(s.score or 0 for s in Score.objects.filter(unit=unit_a))
-    assert unit_a.total == total_a
+    counted = Score.objects.filter(unit=unit_a, applicable=True).select_related("indicator")
+    earned = sum(s.score or 0 for s in counted)
+    applied = sum(s.indicator.weight for s in counted)
+    assert unit_a.weight_applied == applied < plans.plan_weight_total(plan)
+    assert unit_a.total == compute.unit_total(earned, applied, D(100))
     assert unit_a.rank == 1 and unit_b.rank >= 2
     assert unit_a.grade == plan.grade_for(unit_a.total)
 

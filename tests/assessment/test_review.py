@@ -9,7 +9,7 @@ from assessment.models import Evidence, ScoreObjection, SelfAssessment
 from assessment.services import review
 from assessment.services.plans import plan_publish
 from portal.errors import Conflict, NotPermitted, ValidationFailed
-from tests.assessment.helpers import activated, manual_score
+from tests.assessment.helpers import activated, manual_score, manual_scores_given
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +150,11 @@ def test_a4_publication_waits_for_open_objections_and_reviews(active, unit_a, he
         plan_publish(actor=authority, plan=active)
     review.score_review(actor=authority, score=manual_score(active, unit_a), points_given="3",
                         comment="良好")
+    # Every unit's manual indicators must be scored, a self-assessment or not.
+    with pytest.raises(Conflict) as refused:
+        plan_publish(actor=authority, plan=active)
+    assert "人工评审指标未评分" in str(refused.value)
+    manual_scores_given(active, authority)
     assert plan_publish(actor=authority, plan=active).status == "published"
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from assessment.selectors import plans_visible, scores_visible, units_visible
 from assessment.services.plans import plan_publish, plan_unpublish
 from portal.models import AuditEvent, Role
-from tests.assessment.helpers import activated
+from tests.assessment.helpers import activated, manual_scores_given
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,9 @@ def unit_url(unit):
 
 @pytest.fixture
 def active(plan, authority):
-    return activated(plan, authority)
+    plan = activated(plan, authority)
+    manual_scores_given(plan, authority)
+    return plan
 
 
 def test_a4_department_sees_own_unpublished_scores_only(client, web, active, unit_a, unit_b, admin_a):

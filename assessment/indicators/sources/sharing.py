@@ -18,11 +18,23 @@ describe_figures({
     "answer_days_total": "答复用时合计（工作日）", "refused": "不予共享",
     "objections": "收到数据异议", "objections_answered": "已答复异议",
     "fix_days_total": "处理用时合计（工作日）", "objections_late": "超期答复异议",
-    "objections_overdue": "超期未答复异议",
+    "objections_overdue": "超期未答复异议", "data_used": "其他部门使用其共享数据次数",
     "versions": "启用的数据版本", "versions_late": "逾期更新的版本", "stale": "到期未更新的资源",
     "accesses": "被访问次数", "consumers": "使用部门", "rows_returned": "提供记录数",
     "open_downloads": "开放数据下载次数", "open_datasets": "开放数据集",
 })
+
+
+# An access by another department to shared (not open) data.
+SHARED_ACCESS = (~Q(purpose__startswith=OPEN_PURPOSE_PREFIX) & Q(department__isnull=False)
+                 & ~Q(department_id=F("provider_id")))
+
+
+def _accesses(department_ids: list[int], period: Period):
+    """Allowed accesses to the providers' data in the period (the access log, S10/O6)."""
+    return model("dataplane", "AccessLogEntry").objects.filter(
+        provider_id__in=department_ids, allowed=True, at__gte=period.start_at,
+        at__lt=period.end_before)
 
 
 @register_source("sharing_requests", "共享申请", fields=(
@@ -59,18 +71,20 @@ def sharing_requests(department_ids: list[int], period: Period) -> dict[int, dic
 
 @register_source("sharing_objections", "数据异议", fields=(
     "objections", "objections_answered", "fix_days_total", "objections_late",
-    "objections_overdue",
+    "objections_overdue", "data_used",
 ))
 def sharing_objections(department_ids: list[int], period: Period) -> dict[int, dict]:
     """Objections to a provider's data raised in the period (S8, NAT-15) and how fast they
-    were verified and answered."""
+    were verified and answered; and whether other departments used its shared data at all
+    in the period (``data_used``: a count of the access log's allowed accesses), without
+    which having no objection says nothing."""
     Objection = model("sharing", "Objection")
     today = timezone.localdate()
     answered = Q(answered_at__isnull=False)
     objections = Objection.objects.filter(
         provider_id__in=department_ids, created_at__gte=period.start_at,
         created_at__lt=period.end_before).exclude(status="withdrawn")
-    return rows_by(
+    rows = rows_by(
         objections.order_by().values("provider_id").annotate(
             objections=Count("pk"),
             objections_answered=count_if(answered),
@@ -80,6 +94,11 @@ def sharing_objections(department_ids: list[int], period: Period) -> dict[int, d
         ),
         "provider_id",
     )
+    used = (_accesses(department_ids, period).filter(SHARED_ACCESS)
+            .order_by().values("provider_id").annotate(data_used=Count("pk")))
+    for row in used:
+        rows.setdefault(row["provider_id"], {})["data_used"] = row["data_used"]
+    return rows
 
 
 @register_source("dataplane_versions", "数据版本", fields=("versions", "versions_late", "stale"))
@@ -115,12 +134,8 @@ def access_log(department_ids: list[int], period: Period) -> dict[int, dict]:
     """Allowed accesses to a provider's data in the period (S10, O6), in one pass over the
     log: shared-data accesses by other departments, their distinct departments and rows,
     and downloads of its open datasets."""
-    AccessLogEntry = model("dataplane", "AccessLogEntry")
-    entries = AccessLogEntry.objects.filter(
-        provider_id__in=department_ids, allowed=True, at__gte=period.start_at,
-        at__lt=period.end_before)
-    shared = (~Q(purpose__startswith=OPEN_PURPOSE_PREFIX) & Q(department__isnull=False)
-              & ~Q(department_id=F("provider_id")))
+    entries = _accesses(department_ids, period)
+    shared = SHARED_ACCESS
     return rows_by(
         entries.order_by().values("provider_id").annotate(
             accesses=count_if(shared),
