@@ -4,9 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from assessment import charts
 from assessment.models import Plan, Unit
 from assessment.policies import can_manage_assessments
 from assessment.selectors import (
@@ -20,11 +18,10 @@ from assessment.selectors import (
     plans_managed,
     plans_published,
     region_trend,
-    unit_history,
     unit_scores,
     units_of_member,
 )
-from assessment.views.plans import unit_charts
+from assessment.views.plans import trend_charts, unit_charts
 from portal.access import get_visible_or_404
 
 
@@ -49,11 +46,8 @@ def _authority_dashboard(request):
     if chosen is not None:
         indicators, rows = heat_table(chosen)
         trend = region_trend(chosen)
-        context.update(indicators=indicators, rows=rows, trend_chart=charts.line_chart(
-            [str(y) for y, _a, _n in trend],
-            [(_("平均总分"), [a for _y, a, _n in trend], "#b91c1c"),
-             (_("下发整改通知数"), [n for _y, _a, n in trend], "#2563eb")],
-            title=_("历年考核趋势")) if trend else None)
+        context.update(indicators=indicators, rows=rows,
+                       trend_charts=trend_charts(trend) if trend else None)
     return render(request, "assessment/dashboard_authority.html", context)
 
 
@@ -95,12 +89,8 @@ def public_unit(request, year: int, pk: int):
         request, Unit.objects.filter(plan__in=plans_published().filter(year=year))
         .select_related("plan", "department", "region"), pk=pk)
     scores = unit_scores(unit)
-    history = [(y, t) for y, t in unit_history(unit)]
+    breakdown, yoy = unit_charts(unit, scores)
     return render(request, "assessment/public_unit.html", {
-        "unit": unit, "plan": unit.plan, "scores": scores,
-        "breakdown": charts.bar_chart([(s.indicator.name, s.score, s.indicator.weight)
-                                       for s in scores], title=_("指标得分构成")),
-        "yoy": charts.column_chart([(str(y), t) for y, t in history], title=_("历年总分"))
-        if history else None})
+        "unit": unit, "plan": unit.plan, "scores": scores, "breakdown": breakdown, "yoy": yoy})
 
 

@@ -110,11 +110,7 @@ def plan_detail(request, pk: int):
         context.update(
             runs=plan.runs.select_related("requested_by")[:5],
             weight_total=plans.plan_weight_total(plan),
-            trend_chart=charts.line_chart(
-                [str(y) for y, _a, _n in trend],
-                [(_("平均总分"), [a for _y, a, _n in trend], "#b91c1c"),
-                 (_("下发整改通知数"), [n for _y, _a, n in trend], "#2563eb")],
-                title=_("历年考核趋势")) if len(trend) > 1 else None,
+            trend_charts=trend_charts(trend) if len(trend) > 1 else None,
             proposals=plan.notices.filter(status="proposed").count(),
             waiting=SelfAssessment.objects.filter(unit__plan=plan, status="submitted").count(),
             open_objections=ScoreObjection.objects.filter(score__plan=plan, status="open").count(),
@@ -215,12 +211,27 @@ def unit_export(request, plan_pk: int, pk: int):
                      "application/pdf")
 
 
+def trend_charts(trend) -> list[tuple[str, str]]:
+    """The region's years side by side: the average total (points) and the notices issued
+    (a count) — two (caption, chart) pairs, each chart on its own labelled axis."""
+    years = [str(year) for year, _average, _notices in trend]
+    average, notices = _("历年平均总分（分）"), _("历年下发整改通知（件）")
+    return [
+        (average, charts.column_chart(list(zip(years, [a for _y, a, _n in trend], strict=True)),
+                                      title=average, maximum=100, unit=_("分"))),
+        (notices, charts.column_chart(list(zip(years, [n for _y, _a, n in trend], strict=True)),
+                                      title=notices, unit=_("件"), places=0)),
+    ]
+
+
 def unit_charts(unit, scores):
-    breakdown = charts.bar_chart([(s.indicator.name, s.score, s.indicator.weight) for s in scores],
-                                 title=_("指标得分构成"))
+    breakdown = charts.bar_chart(
+        [(s.indicator.name, s.score if s.applicable else None, s.indicator.weight) for s in scores],
+        title=_("指标得分构成"), value_label=_("得分"), track_label=_("分值"),
+        missing_label=_("不适用"))
     history = unit_history(unit)
-    yoy = charts.column_chart([(str(y), t) for y, t in history], title=_("历年总分")) \
-        if history else None
+    yoy = charts.column_chart([(str(y), t) for y, t in history], title=_("历年总分"),
+                              maximum=100, unit=_("分")) if history else None
     return breakdown, yoy
 
 

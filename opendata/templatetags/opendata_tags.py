@@ -11,6 +11,7 @@ _SECTIONS = {
     "departments": ("/open/departments/",), "requests": ("/open/requests/",),
     "products": ("/open/products/",), "developers": ("/open/developers/",),
     "manage": ("/open/manage/",), "me": ("/open/me/", "/open/signup/"),
+    "results": ("/assessment/results/",),
 }
 
 
