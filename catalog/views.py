@@ -19,7 +19,7 @@ from portal.access import get_visible_or_404
 from portal.errors import DomainError, ValidationFailed
 from portal.models import Role
 from portal.policies import is_center, is_government_user
-from portal.refusals import refusal_show
+from portal.refusals import refusal_audit, refusal_show, refusal_text
 from portal.workflow import workflow_events
 
 from . import policies, selectors, services
@@ -137,7 +137,11 @@ def department_submit(request):
     if not chosen:
         messages.warning(request, _("请先勾选要提交的草稿。"))
         return redirect(reverse("catalog:department") + "?status=draft")
-    results = services.resources_submit(actor=request.user, resources=chosen)
+    results = []
+    for resource, refusal in services.resources_submit(actor=request.user, resources=chosen):
+        if refusal is not None:
+            refusal_audit(request=request, exc=refusal)
+        results.append((resource, refusal_text(refusal) if refusal else ""))
     return render(request, "catalog/submit_results.html", {
         "results": results, "department": department,
         "submitted": sum(1 for _r, problem in results if not problem),

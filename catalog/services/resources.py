@@ -240,22 +240,19 @@ def resource_submit(*, actor: User, resource: Resource, comment: str = "") -> Re
     return resource
 
 
-def resources_submit(*, actor: User, resources: Iterable[Resource]) -> list[tuple[Resource, str]]:
+def resources_submit(*, actor: User, resources: Iterable[Resource]
+                     ) -> list[tuple[Resource, DomainError | None]]:
     """Submit several entries at once (C6), each on its own: one that cannot go stays as it
-    was and says why, the others go to review. Returns ``(entry, problem)`` per entry,
-    ``problem`` empty when it was submitted."""
-    results = []
+    was, with the refusal that says why; the others go to review. Returns ``(entry,
+    refusal or None)`` per entry, for the face to show and audit."""
+    results: list[tuple[Resource, DomainError | None]] = []
     for resource in resources:
         try:
             resource_submit(actor=actor, resource=resource)
         except DomainError as exc:
-            details = [str(m) for messages in getattr(exc, "fields", {}).values() for m in messages]
-            problem = str(exc.message)
-            if details and not problem.endswith(details[0]):
-                problem = f"{problem} {'；'.join(details[:3])}"
-            results.append((resource, problem))
+            results.append((resource, exc))
         else:
-            results.append((resource, ""))
+            results.append((resource, None))
     return results
 
 

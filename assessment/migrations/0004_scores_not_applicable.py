@@ -23,7 +23,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0002_deadline_markers'),
+        ('assessment', '0003_deadline_rule'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_changeevent_deadline_markers'),
+        ('catalog', '0006_deadline_rule'),
     ]
 
     operations = [
