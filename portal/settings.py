@@ -436,6 +436,10 @@ CELERY_BEAT_SCHEDULE.update({
         "task": "sharing.tasks.negative_list_review",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
+    "sharing-gateway-health": {
+        "task": "sharing.tasks.gateway_health_sweep",
+        "schedule": crontab(minute=f"*/{env_int('PORTAL_GATEWAY_HEALTH_MINUTES', 5)}"),
+    },
 })
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "SharingTypeEnum": "catalog.models.SharingType",

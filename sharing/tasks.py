@@ -10,3 +10,11 @@ def negative_list_review() -> int | None:
 
     review_round = negative_list_periodic_review()
     return review_round.pk if review_round else None
+
+
+@shared_task
+def gateway_health_sweep() -> int:
+    """Every few minutes: check each enabled data service (S9, S13)."""
+    from .gateway.health import health_sweep
+
+    return health_sweep()

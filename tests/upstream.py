@@ -14,6 +14,7 @@ the behaviour, so a data service's base URL picks the mode:
 ``/chunked/…``  the same without a Content-Length (chunked)
 ``/big/<n>/…``  ``n`` generated records streamed in chunks (the 50 MB case)
 ``/switch/…``   failing while ``state["switch"] == "fail"``, else normal
+``/guarded/…``  401 unless the ``X-Api-Key`` header is ``state["api_key"]``, else normal
 
 Records are ``state["records"]``; a query parameter that names a record field filters on
 it; ``echo`` repeats the query and the credential headers received.
@@ -86,6 +87,11 @@ async def app(scope, receive, send) -> None:
     STATE["last_query"], STATE["last_headers"] = query, headers
     if mode == "switch":
         mode = "failing" if STATE["switch"] == "fail" else "normal"
+    if mode == "guarded":
+        if headers.get("x-api-key") != STATE.get("api_key"):
+            await _send_json(send, 401, b'{"error": "unauthorized"}')
+            return
+        mode = "normal"
     if mode == "delay":
         await asyncio.sleep(int(parts[1]) / 1000)
         mode = "normal"

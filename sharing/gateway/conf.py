@@ -35,8 +35,10 @@ DEFAULTS: dict[str, Any] = {
     # Where limits, breaker state and the plan generation live: "auto" (Redis when
     # REDIS_URL is set, else this process's memory) or "memory".
     "STORE": "auto",
-    # Health check.
+    # Health check (sharing.gateway.health): timeout of one check, failed checks in a row
+    # that mark a service down (the schedule is in CELERY_BEAT_SCHEDULE).
     "HEALTH_TIMEOUT_MS": 5000,
+    "HEALTH_DOWN_AFTER": 2,
 }
 
 
