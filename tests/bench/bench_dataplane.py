@@ -335,6 +335,8 @@ def test_dataplane_benchmark(tmp_path):
         line("key lookup p95 (ms)", f"{pct(api_ms, .95):.1f}", f"{pct(bare_ms, .95):.1f}",
              f"{pct(api_ms, .95) / pct(bare_ms, .95):.2f}× the time")
 
+        lookup_breakdown(resource, key, values, api_ms)
+
         after_lookups = rss_mb(server.worker)
         results = {}
         for label, token, masked in (("unmasked", key, False), ("3 masked", masked_key, True)):
@@ -386,6 +388,64 @@ def lookups_in_object_store(tmp_path, version, parquet: str, rows_path: str, key
          f"{pct(s3_ms, .5) / pct(local_ms, .5):.2f}× local disk (target ≤ 2×)")
     line("S3 store: key lookup p95 (ms)", f"{pct(s3_ms, .95):.1f}", f"{pct(local_ms, .95):.1f}",
          f"{pct(s3_ms, .95) / pct(local_ms, .95):.2f}× local disk")
+
+
+def lookup_breakdown(resource, key: str, values: list[str], api_ms: list[float]) -> None:
+    """Where a key lookup's time goes: each step of the online query, run in this process
+    as the API view runs it (median over the same lookups), beside the whole request."""
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from dataplane.conf import engine_config
+    from dataplane.engine.duck import engine_cursor
+    from dataplane.models import AccessLogEntry
+    from portal.api.authentication import ApiTokenAuthentication
+    from sharing.delivery import services as delivery
+
+    request = RequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {key}")
+    steps: dict[str, list[float]] = {}
+    queries: dict[str, int] = {}
+
+    def step(name, fn, *args, **kwargs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            out = fn(*args, **kwargs)
+            steps.setdefault(name, []).append((time.perf_counter() - start) * 1000)
+        queries[name] = len(ctx.captured_queries)
+        return out
+
+    def engine(query, version):
+        con = engine_cursor(engine_config())
+        try:
+            delivery._count(con, query, version)
+            sql, args = query.rows_sql(limit=20)
+            return con.sql(sql, params=args or None).fetchall()
+        finally:
+            con.close()
+
+    action = AccessLogEntry.Action.QUERY
+    for value in values:
+        user, token = step("token authentication", ApiTokenAuthentication().authenticate,
+                           request)
+        consumer = delivery.Consumer.of(user=user, token=token, ip_address="127.0.0.1",
+                                        channel=AccessLogEntry.Channel.API)
+        params = {"身份证号码": value}
+        found = step("delivery: access decision, version, items, rules",
+                     delivery.delivery_open, consumer=consumer, resource=resource,
+                     action=action, parameters=params)
+        query, parameters = step("plan: fields and filters", delivery._plan, found, params,
+                                 action)
+        rows = step("engine: count and first page (DuckDB)", engine, query, found.version)
+        step("access-log entry (hash chain)", delivery._log, consumer, resource, action,
+             allowed=True, decision=found.decision, version=found.version,
+             parameters=parameters, items=[c.name for c in query.columns], rows=len(rows))
+    print("  key lookup breakdown (median per lookup; SQL queries per step):")
+    total = 0.0
+    for name, times in steps.items():
+        total += pct(times, .5)
+        print(f"    {name:<50}{pct(times, .5):7.1f} ms  {queries[name]:3d} SQL")
+    print(f"    {'the rest: HTTP, middleware, throttle, serialisation':<50}"
+          f"{pct(api_ms, .5) - total:7.1f} ms  (whole request p50 {pct(api_ms, .5):.1f} ms)")
 
 
 def _q(name: str, value: str) -> str:
