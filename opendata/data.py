@@ -35,16 +35,14 @@ from dataplane.engine.query import (
     Op,
     OutColumn,
     Query,
+    Sort,
     parse_filter,
 )
-from dataplane.engine.types import TEXT_TYPES, ColumnType
+from dataplane.engine.types import ColumnType
 from dataplane.masking import (
     MaskedColumn,
     MaskRule,
     preview_parquet,
-    quote_ident,
-    quote_literal,
-    select_list,
 )
 from dataplane.models import DataVersion
 from dataplane.storage import parquet_path
@@ -107,7 +105,7 @@ class Generated:
     files: list[GeneratedFile]
 
 
-def _masked_columns(dataset: Dataset, version: DataVersion) -> tuple[list[MaskedColumn],
+def _masked_columns(dataset: Dataset, version: DataVersion) -> tuple[list[OutColumn],
                                                                         list[dict[str, str]]]:
     """The snapshot's columns: approved fields, named by the dataset, masked by rule."""
     schema = {entry.get("item_id"): entry for entry in version.schema or []}
@@ -119,7 +117,8 @@ def _masked_columns(dataset: Dataset, version: DataVersion) -> tuple[list[Masked
             raise DataError(_("数据版本 v%(n)s 中没有信息项“%(name)s”，请上传包含该项的数据或在开放字段中取消该项。")
                             % {"n": version.number, "name": field.title})
         rule = MaskRule(field.mask_rule, field.mask_params) if field.mask_rule else None
-        masked.append(MaskedColumn(source=entry["name"], name=field.column, rule=rule))
+        masked.append(OutColumn(name=field.column, type=ColumnType(entry.get("type") or "string"),
+                                rule=rule, source=entry["name"]))
         described.append({"name": field.column, "title": field.title,
                           "type": ColumnType.STRING.value if rule else entry.get("type", "string")})
     if not masked:
@@ -162,17 +161,14 @@ def generate(dataset: Dataset, work_dir: Path) -> Generated:
         raise DataError(_("目录资源还没有可用的数据版本。"))
     masked, described = _masked_columns(dataset, version)
     snapshot = work_dir / "data.parquet"
-    secret = masking_secret()
     con = _engine(work_dir)
     try:
-        source = parquet_path(version.parquet_file)
-        con.execute(
-            f"COPY (SELECT {select_list(masked, secret=secret)} "
-            f"FROM read_parquet({quote_literal(source)})) "
-            f"TO {quote_literal(str(snapshot))} (FORMAT parquet, COMPRESSION zstd)")
-        row_count = con.sql(f"SELECT count(*) FROM read_parquet({quote_literal(str(snapshot))})"
-                            ).fetchall()[0][0]
+        source = Query(path=parquet_path(version.parquet_file), columns=masked,
+                       secret=masking_secret())
+        con.execute(*source.copy_parquet_sql(str(snapshot)))
         query = Query(path=str(snapshot), columns=_out_columns(described))
+        sql, params = query.count_sql()
+        row_count = con.sql(sql, params=params or None).fetchall()[0][0]
         titles = [c["title"] for c in described]
         files = []
         sql, params = query.rows_sql(for_files=True)
@@ -261,29 +257,18 @@ def rows_query(dataset: Dataset, query: RowsQuery, *, count: bool = True) -> Row
     for name, _desc in query.sort:
         if name not in available:
             raise QueryError(_("没有字段“%(name)s”，不能按它排序。") % {"name": name}, "sort")
-    path = parquet_path(dataset.data_file.name)
-    base = Query(path=path, columns=_out_columns(described), filters=filters)
-    sql, params = base.rows_sql()
-    search = ""
-    if query.q:
-        text_columns = [c["name"] for c in described
-                        if ColumnType(c.get("type") or "string") in TEXT_TYPES]
-        if text_columns:
-            search = " WHERE " + " OR ".join(
-                f"contains(CAST({quote_ident(n)} AS VARCHAR), ?)" for n in text_columns)
-            params = [*params, *[query.q] * len(text_columns)]
-        else:
-            search = " WHERE false"
-    ordering = ", ".join(f"{quote_ident(n)} {'DESC' if d else 'ASC'} NULLS LAST"
-                         for n, d in query.sort)
-    wrapped = f"SELECT * FROM ({sql}) AS t{search}"
+    order = [Sort(available[name], descending) for name, descending in query.sort]
+    read = Query(path=parquet_path(dataset.data_file.name), columns=_out_columns(described),
+                 filters=filters, search=query.q, order=order)
     con = _engine()
     try:
-        total = (con.sql(f"SELECT count(*) FROM ({wrapped}) AS c", params=params or None)
-                 .fetchall()[0][0] if count else -1)
-        page = wrapped + (f" ORDER BY {ordering}" if ordering else "") + \
-            f" LIMIT {int(query.limit)} OFFSET {int(query.offset)}"
-        result = con.sql(page, params=params or None)
+        if count:
+            sql, params = read.count_sql()
+            total = con.sql(sql, params=params or None).fetchall()[0][0]
+        else:
+            total = -1
+        sql, params = read.rows_sql(limit=query.limit, offset=query.offset)
+        result = con.sql(sql, params=params or None)
         names = result.columns
         rows = [dict(zip(names, _jsonable(row), strict=True)) for row in result.fetchall()]
     finally:

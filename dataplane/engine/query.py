@@ -110,7 +110,10 @@ def parse_filter(column: OutColumn, op: Op, raw: str) -> Filter:
     return Filter(column, op, _parse_scalar(column.output_type, raw, column.name))
 
 
-def _where(filters: Sequence[Filter], *, secret: bytes) -> tuple[str, list[Any]]:
+def _where(filters: Sequence[Filter], *, secret: bytes, search: str = "",
+           search_columns: Sequence[OutColumn] = ()) -> tuple[str, list[Any]]:
+    """``WHERE`` for ``filters`` (all must hold) and ``search`` (in any of
+    ``search_columns``; none to search in matches nothing)."""
     clauses, params = [], []
     for f in filters:
         expr = f.column.expression(secret=secret)
@@ -128,6 +131,11 @@ def _where(filters: Sequence[Filter], *, secret: bytes) -> tuple[str, list[Any]]
         else:
             clauses.append(f"({expr}) {COMPARISONS[f.op]} ?")
             params.append(f.value)
+    if search:
+        hits = [f"contains(CAST({c.expression(secret=secret)} AS VARCHAR), ?)"
+                for c in search_columns]
+        clauses.append(f"({' OR '.join(hits)})" if hits else "false")
+        params.extend([search] * len(hits))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -138,11 +146,23 @@ def _escaped(expr: str) -> str:
 
 
 @dataclass(frozen=True)
+class Sort:
+    column: OutColumn
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class Query:
+    """One read of a Parquet file: the columns that leave, filters, a text search over
+    the text columns that leave, and an order. Every clause compares what the caller
+    sees (masked values), and every value is a bound parameter."""
+
     path: str
     columns: Sequence[OutColumn]
     filters: Sequence[Filter] = ()
     secret: bytes = b""
+    search: str = ""
+    order: Sequence[Sort] = ()
 
     @property
     def relation(self) -> str:
@@ -160,14 +180,26 @@ class Query:
             return _escaped(expr)
         return expr
 
+    def _condition(self) -> tuple[str, list[Any]]:
+        return _where(self.filters, secret=self.secret, search=self.search,
+                      search_columns=[c for c in self.columns if c.output_type in TEXT_TYPES])
+
+    def _order_by(self) -> str:
+        if not self.order:
+            return ""
+        return " ORDER BY " + ", ".join(
+            f"{s.column.expression(secret=self.secret)} {'DESC' if s.descending else 'ASC'} "
+            "NULLS LAST" for s in self.order)
+
     def rows_sql(self, *, limit: int | None = None, offset: int = 0, for_files: bool = False,
                  xml_safe: bool = False) -> tuple[str, list[Any]]:
-        """Rows in file order; ``for_files`` formats for CSV/XLSX and escapes formulas."""
+        """Rows in ``order`` (else file order); ``for_files`` formats for CSV/XLSX and
+        escapes formulas."""
         select = ", ".join(
             f"{self._value(c, for_files=for_files, xml_safe=xml_safe)} AS {quote_ident(c.name)}"
             for c in self.columns)
-        where, params = _where(self.filters, secret=self.secret)
-        sql = f"SELECT {select} FROM {self.relation}{where}"
+        where, params = self._condition()
+        sql = f"SELECT {select} FROM {self.relation}{where}{self._order_by()}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return sql, params
@@ -176,9 +208,16 @@ class Query:
         """One JSON object per row, newline-terminated, built inside the engine."""
         pairs = ", ".join(f"{quote_literal(c.name)}, {self._value(c, for_files=False)}"
                           for c in self.columns)
-        where, params = _where(self.filters, secret=self.secret)
-        return f"SELECT json_object({pairs}) || chr(10) AS line FROM {self.relation}{where}", params
+        where, params = self._condition()
+        return (f"SELECT json_object({pairs}) || chr(10) AS line FROM {self.relation}{where}"
+                f"{self._order_by()}", params)
+
+    def copy_parquet_sql(self, target: str) -> tuple[str, list[Any]]:
+        """Write the rows (as :meth:`rows_sql`) to a new Parquet file at ``target``."""
+        sql, params = self.rows_sql()
+        return (f"COPY ({sql}) TO {quote_literal(target)} (FORMAT parquet, COMPRESSION zstd)",
+                params)
 
     def count_sql(self) -> tuple[str, list[Any]]:
-        where, params = _where(self.filters, secret=self.secret)
+        where, params = self._condition()
         return f"SELECT count(*) FROM {self.relation}{where}", params

@@ -12,8 +12,10 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 
+from dataplane.consumer import Consumer
 from portal.api.authentication import ApiTokenAuthentication
 from portal.models import ApiToken
+from portal.services.audit import client_ip
 
 
 def _key(request: HttpRequest) -> str | None:
@@ -46,6 +48,13 @@ def token_from_request(request: HttpRequest) -> ApiToken | None:
     token = token_lookup(_key(request))
     request._opendata_token = token
     return token
+
+
+def request_consumer(request: HttpRequest, *, token: ApiToken | None, channel: str) -> Consumer:
+    """Who reads, for the open-data read services: the token's user, else the signed-in
+    user, else an anonymous member of the public."""
+    return Consumer.of(user=getattr(request, "user", None), token=token, channel=channel,
+                       ip_address=client_ip(request))
 
 
 class CkanTokenAuthentication(ApiTokenAuthentication):

@@ -23,16 +23,17 @@ from portal.models import ApiToken, Department
 from portal.params import int_param
 
 from .. import selectors
-from ..data import MAX_PAGE_SIZE, DataUnavailable, QueryError, RowsQuery, rows_query
+from ..data import MAX_PAGE_SIZE, DataUnavailable, QueryError, RowsQuery
 from ..models import AccessApplication, Dataset
 from ..services import datasets as dataset_services
 from ..services import demand as demand_services
 from ..services import engagement as engagement_services
 from ..services import products as product_services
-from ..services.access import Action, Channel, data_access, open_access_record
+from ..services.access import Channel, open_rows_read
 from ..throttling import DownloadThrottle, FormThrottle, OpenDataThrottle
 from ..views.exports import distribution_response
 from . import serializers as s
+from .auth import request_consumer
 
 RESERVED = {"page", "page_size", "sort", "fields", "q", "format"}
 _OPS = {op.value for op in Op}
@@ -95,17 +96,6 @@ class DatasetViewSet(OpenDataAPIMixin, viewsets.ReadOnlyModelViewSet):
             return selectors.datasets_managed(self.request.user)
         return selectors.dataset_public_detail()
 
-    def _data_gate(self, dataset: Dataset, action_name: str):
-        token = _token(self.request)
-        user = token.user if token else self.request.user
-        allowed, application = data_access(user=user, dataset=dataset)
-        if not allowed:
-            open_access_record(request=self.request, dataset=dataset, action=action_name,
-                               channel=Channel.API, allowed=False, token=token,
-                               reason=_("有条件开放数据，未获批准"))
-            raise Http404
-        return token, application
-
     @extend_schema(
         parameters=[
             OpenApiParameter("page", int), OpenApiParameter("page_size", int),
@@ -120,19 +110,16 @@ class DatasetViewSet(OpenDataAPIMixin, viewsets.ReadOnlyModelViewSet):
     def rows(self, request, pk=None):
         """The data API (O4): filter, sort and paginate the records of a dataset."""
         dataset = self.get_object()
-        token, application = self._data_gate(dataset, Action.QUERY)
         query = rows_query_from(request)
+        consumer = request_consumer(request, token=_token(request), channel=Channel.API)
         try:
-            result = rows_query(dataset, query)
+            result = open_rows_read(consumer=consumer, dataset=dataset, query=query,
+                                    parameters=dict(request.query_params.items()))
         except QueryError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from None
         except DataUnavailable as exc:
             return Response({"detail": str(exc), "code": "data_unavailable"},
                             status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        open_access_record(request=request, dataset=dataset, action=Action.QUERY,
-                           channel=Channel.API, allowed=True, token=token,
-                           application=application, rows=len(result.rows),
-                           parameters={k: v for k, v in request.query_params.items()})
         page = query.offset // query.limit + 1
         url = request.build_absolute_uri()
         has_next = query.offset + query.limit < result.total

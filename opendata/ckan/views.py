@@ -30,12 +30,13 @@ from portal.models import ApiToken, Department
 from portal.params import MAX_INT, ParameterInvalid, int_param
 from portal.refusals import refusal_audit
 
+from ..api.auth import request_consumer
 from ..caching import catalog_stamp
-from ..data import DataUnavailable, QueryError, RowsQuery, rows_query
+from ..data import DataUnavailable, QueryError, RowsQuery
 from ..dcat import Urls
 from ..models import Dataset, Distribution
 from ..selectors import dataset_public_detail, datasets_public, datasets_with_distributions
-from ..services.access import Action, Channel, data_access, open_access_record
+from ..services.access import Channel, DataHidden, open_rows_read
 from ..throttling import OpenDataThrottle
 from ..views.common import not_modified
 from .search import (
@@ -426,26 +427,19 @@ class DatastoreSearch(CkanAction):
         if dataset is None:
             raise not_found(_("资源不存在：%(id)s") % {"id": resource_id})
         token = self.request.auth if isinstance(self.request.auth, ApiToken) else None
-        user = token.user if token else self.request.user
-        allowed, application = data_access(user=user, dataset=dataset)
-        if not allowed:
-            open_access_record(request=self.request, dataset=dataset, action=Action.QUERY,
-                               channel=Channel.API, allowed=False, token=token,
-                               reason=_("有条件开放数据，未获批准"))
-            raise not_found(_("资源不存在：%(id)s") % {"id": resource_id})
         query = self._query(params)
         try:
-            result = rows_query(dataset, query,
-                                count=_bool_param(params, "include_total", True))
+            result = open_rows_read(
+                consumer=request_consumer(self.request, token=token, channel=Channel.API),
+                dataset=dataset, query=query, count=_bool_param(params, "include_total", True),
+                parameters={"ckan": "datastore_search",
+                            **{k: str(v)[:200] for k, v in params.items()}})
+        except DataHidden:
+            raise not_found(_("资源不存在：%(id)s") % {"id": resource_id}) from None
         except QueryError as exc:
             raise validation_error(**{exc.field: [str(exc)]}) from None
         except DataUnavailable as exc:
             raise not_found(str(exc)) from None
-        open_access_record(request=self.request, dataset=dataset, action=Action.QUERY,
-                           channel=Channel.API, allowed=True, token=token,
-                           application=application, rows=len(result.rows),
-                           parameters={"ckan": "datastore_search", **{
-                               k: str(v)[:200] for k, v in params.items()}})
         records = [{"_id": query.offset + i + 1, **row} for i, row in enumerate(result.rows)]
         base = reverse("ckan:datastore_search") + f"?resource_id={resource_id}"
         data = {

@@ -1,18 +1,28 @@
-"""Access logging of open data (O6, HY-21): every download and data-API call, allowed or
-refused, goes into the data plane's hash-chained access log, and is counted."""
+"""Reading open data (O4, O5, O6, HY-21): the data API, CKAN ``datastore_search`` and
+file downloads.
+
+Every face (the REST API, the CKAN API, the download links) calls :func:`open_rows_read`
+or :func:`open_file_read` with a :class:`~dataplane.consumer.Consumer` saying who
+reads through which channel, as the data plane's delivery service does for shared data.
+Each read asks the policy once; a refusal is written to the hash-chained access log and
+raised as :class:`DataHidden` (answered as not found: conditional data does not admit it
+exists for the caller); an allowed read is logged and counted on the dataset.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.utils.translation import gettext as _
 
+from dataplane.consumer import Consumer
 from dataplane.models import AccessLogEntry
 from dataplane.services.accesslog import accesslog_append
-from portal.models import ApiToken
-from portal.services.audit import client_ip
 
-from ..models import AccessApplication, Dataset, DatasetField
+from ..data import RowsQuery, RowsResult, rows_query
+from ..models import AccessApplication, Dataset, DatasetField, Distribution
 from .datasets import dataset_count
 
 Action = AccessLogEntry.Action
@@ -22,29 +32,28 @@ Channel = AccessLogEntry.Channel
 PURPOSE_OPEN = "open:unconditional"
 
 
+class DataHidden(Http404):
+    """The caller may not read this dataset's data (conditional, not approved)."""
+
+
 def _purpose(application: AccessApplication | None) -> str:
     return f"open:application:{application.pk}" if application is not None else PURPOSE_OPEN
 
 
-def open_access_record(*, request: HttpRequest, dataset: Dataset, action: str, channel: str,
-                       allowed: bool, token: ApiToken | None = None,
-                       application: AccessApplication | None = None,
-                       parameters: dict[str, Any] | None = None, rows: int = 0,
-                       reason: str = "") -> None:
+def _record(consumer: Consumer, dataset: Dataset, action: str, *, allowed: bool,
+            application: AccessApplication | None = None,
+            parameters: dict[str, Any] | None = None, rows: int = 0, reason: str = "") -> None:
     """Append one access-log entry for a public access and count it on the dataset."""
-    user = token.user if token is not None else getattr(request, "user", None)
-    if user is not None and not user.is_authenticated:
-        user = None
     fields = list(DatasetField.objects.filter(dataset=dataset, included=True)
                   .values_list("column", "mask_rule"))
     accesslog_append(
-        user=user, department=getattr(user, "department", None), resource=dataset.resource,
-        action=action, channel=channel, allowed=allowed, version=dataset.source_version,
-        token=token, purpose=_purpose(application),
+        user=consumer.user, department=consumer.department, resource=dataset.resource,
+        action=action, channel=consumer.channel, allowed=allowed,
+        version=dataset.source_version, token=consumer.token, purpose=_purpose(application),
         parameters={"dataset": dataset.name, **(parameters or {})},
         items=[c for c, _r in fields] if allowed else [],
         masked_items=[c for c, r in fields if r] if allowed else [],
-        rows_returned=rows, reason=reason, ip_address=client_ip(request),
+        rows_returned=rows, reason=reason, ip_address=consumer.ip_address,
     )
     if allowed:
         dataset_count(dataset=dataset,
@@ -56,6 +65,54 @@ def data_access(*, user, dataset: Dataset) -> tuple[bool, AccessApplication | No
     from ..policies import can_download_dataset
     from ..selectors import application_valid
 
+    user = user or AnonymousUser()
     if not can_download_dataset(user, dataset):
         return False, None
     return True, application_valid(user, dataset) if user.is_authenticated else None
+
+
+def _admit(consumer: Consumer, dataset: Dataset, action: str,
+           parameters: dict[str, Any] | None) -> AccessApplication | None:
+    """The policy question, asked once; a refusal is logged, then raised."""
+    allowed, application = data_access(user=consumer.user, dataset=dataset)
+    if not allowed:
+        _record(consumer, dataset, action, allowed=False, parameters=parameters,
+                reason=_("有条件开放数据，未获批准"))
+        raise DataHidden
+    return application
+
+
+def open_rows_read(*, consumer: Consumer, dataset: Dataset, query: RowsQuery,
+                   count: bool = True, parameters: dict[str, Any] | None = None) -> RowsResult:
+    """Records of a dataset (data API, ``datastore_search``), checked and logged.
+
+    Raises :class:`DataHidden`, :class:`~opendata.data.QueryError` (bad filter, sort or
+    field) or :class:`~opendata.data.DataUnavailable` (no generated data yet).
+    """
+    application = _admit(consumer, dataset, Action.QUERY, None)
+    result = rows_query(dataset, query, count=count)
+    _record(consumer, dataset, Action.QUERY, allowed=True, application=application,
+            rows=len(result.rows), parameters=parameters)
+    return result
+
+
+def ready_distribution(dataset: Dataset, fmt: str) -> Distribution | None:
+    """The dataset's generated file in ``fmt``, when its data is ready."""
+    if dataset.data_status != Dataset.DataStatus.READY:
+        return None
+    return next((d for d in dataset.distributions.all() if d.format == fmt and d.file), None)
+
+
+def open_file_read(*, consumer: Consumer, dataset: Dataset, fmt: str) -> Distribution:
+    """The generated file to send for a download, checked and logged.
+
+    Raises :class:`DataHidden` when refused, ``Http404`` when there is no such file.
+    """
+    parameters = {"format": fmt}
+    application = _admit(consumer, dataset, Action.DOWNLOAD, parameters)
+    dist = ready_distribution(dataset, fmt)
+    if dist is None:
+        raise Http404
+    _record(consumer, dataset, Action.DOWNLOAD, allowed=True, application=application,
+            parameters=parameters, rows=dataset.row_count or 0)
+    return dist

@@ -21,13 +21,13 @@ from django.views.decorators.http import require_GET
 from catalog.models import OpenType
 from dataplane.storage import storage_open
 
-from ..api.auth import token_from_request
+from ..api.auth import request_consumer, token_from_request
 from ..caching import catalog_stamp, dataset_etag
 from ..dcat import Urls, catalog_nodes, dataset_nodes
 from ..models import Dataset
 from ..rdf import jsonld_stream, turtle_stream
 from ..selectors import dataset_public_detail, datasets_feed, datasets_public
-from ..services.access import Action, Channel, data_access, open_access_record
+from ..services.access import Channel, open_file_read, ready_distribution
 from ..vocab import FILE_FORMATS, FORMATS
 from .common import cache_headers, not_modified, throttled
 
@@ -44,23 +44,14 @@ def distribution_response(request, dataset: Dataset, fmt: str, *, channel: str, 
     """Stream a dataset's generated file, after the access check, logging the access."""
     if fmt not in FILE_FORMATS:
         raise Http404
-    user = token.user if token is not None else request.user
-    allowed, application = data_access(user=user, dataset=dataset)
-    if not allowed:
-        open_access_record(request=request, dataset=dataset, action=Action.DOWNLOAD,
-                           channel=channel, allowed=False, token=token,
-                           parameters={"format": fmt}, reason=_("有条件开放数据，未获批准"))
-        raise Http404
-    dist = next((d for d in dataset.distributions.all() if d.format == fmt and d.file), None)
-    if dist is None or dataset.data_status != Dataset.DataStatus.READY:
-        raise Http404
     conditional = OpenType.CONDITIONAL in (dataset.open_type, dataset.resource.open_type)
-    cached = not_modified(request, dist.checksum, dist.modified_at)
-    if cached is not None and not conditional:
-        return cached
-    open_access_record(request=request, dataset=dataset, action=Action.DOWNLOAD,
-                       channel=channel, allowed=True, token=token, application=application,
-                       parameters={"format": fmt}, rows=dataset.row_count or 0)
+    if not conditional:  # everyone may read it: a current copy needs no new log entry
+        dist = ready_distribution(dataset, fmt)
+        cached = dist and not_modified(request, dist.checksum, dist.modified_at)
+        if cached:
+            return cached
+    dist = open_file_read(consumer=request_consumer(request, token=token, channel=channel),
+                          dataset=dataset, fmt=fmt)
     response = FileResponse(storage_open(dist.file.name), content_type=FORMATS[fmt].media_type)
     response["Content-Disposition"] = _content_disposition(
         f"{dataset.title}.{FORMATS[fmt].extension}")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import DataItem, Resource
 from dataplane.conf import dataplane_setting, engine_config, masking_secret, work_dir
+from dataplane.consumer import Consumer
 from dataplane.engine.duck import engine_cursor
 from dataplane.engine.export import prefetched, stream_csv, stream_json_lines, stream_xlsx
 from dataplane.engine.query import FilterError, Op, OutColumn, Query, parse_filter
@@ -34,7 +35,7 @@ from dataplane.services.accesslog import accesslog_append
 from dataplane.services.masking import consumer_rule
 from dataplane.storage import parquet_path
 from portal.errors import NotPermitted, ValidationFailed
-from portal.models import ApiToken, Department, User
+from portal.models import ApiToken
 from portal.params import int_param
 
 from ..access import AccessDecision, _live_items, _unconditional_item_ids, access_decide
@@ -46,28 +47,6 @@ FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
 MAX_PAGE_SIZE = 500
-
-
-@dataclass(frozen=True)
-class Consumer:
-    """Who reads: the user, the department they act for, the token, the channel."""
-
-    user: User
-    department: Department | None
-    token: ApiToken | None = None
-    channel: str = AccessLogEntry.Channel.WEB
-    ip_address: str | None = None
-
-    @classmethod
-    def of(cls, *, user: User, token: ApiToken | None, channel: str,
-           ip_address: str | None) -> "Consumer":
-        """A system token acts for its department; anything else for the user's own."""
-        if token is not None and token.kind == ApiToken.Kind.SYSTEM:
-            department = token.department
-        else:
-            department = user.department if user.department_id else None
-        return cls(user=user, department=department, token=token, channel=channel,
-                   ip_address=ip_address)
 
 
 @dataclass
@@ -282,7 +261,7 @@ class RowsPage:
 
 def _count(con, query: Query, version: DataVersion) -> int:
     """Matching rows; without filters the version's row count (no scan)."""
-    if not query.filters:
+    if not query.filters and not query.search:
         return version.row_count
     sql, values = query.count_sql()
     return int(con.sql(sql, params=values or None).fetchall()[0][0])

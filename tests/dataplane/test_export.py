@@ -49,3 +49,32 @@ def test_csv_and_json_lines_stream_in_batches():
     lines = b"".join(stream_json_lines(
         con, "SELECT json_object('n', i) || chr(10) FROM range(3) t(i)", [], batch_rows=2))
     assert lines == b'{"n":0}\n{"n":1}\n{"n":2}\n'
+
+
+def test_query_searches_sorts_and_counts_on_what_leaves(tmp_path):
+    """Search and sort run on the output (masked) values, inside the engine, with bound
+    parameters; the count agrees with the search."""
+    from dataplane.engine.query import OutColumn, Query, Sort
+    from dataplane.engine.types import ColumnType
+    from dataplane.masking import MaskKind, MaskRule
+
+    path = str(tmp_path / "t.parquet")
+    duckdb.sql("COPY (SELECT * FROM (VALUES ('张三丰', 3), ('李四', 1), ('王五''s', 2)) "
+               f"AS t(name, n)) TO '{path}' (FORMAT parquet)")
+    name = OutColumn("name", ColumnType.STRING, rule=MaskRule(MaskKind.NAME))
+    n = OutColumn("n", ColumnType.INTEGER)
+    con = duckdb.connect()
+    query = Query(path=path, columns=[name, n], search="张", order=[Sort(n, descending=True)])
+    sql, params = query.rows_sql(limit=10)
+    assert "张" not in sql and params == ["张"]
+    assert con.sql(sql, params=params).fetchall() == [("张**", 3)]
+    hidden = Query(path=path, columns=[name, n], search="三")  # only in the raw value
+    sql, params = hidden.count_sql()
+    assert con.sql(sql, params=params).fetchall() == [(0,)]
+    sql, params = Query(path=path, columns=[name, n], search="*").count_sql()
+    assert con.sql(sql, params=params).fetchall() == [(3,)]
+    raw = Query(path=path, columns=[n], search="张")  # no text column leaves: no match
+    sql, params = raw.count_sql()
+    assert con.sql(sql, params=params or None).fetchall() == [(0,)]
+    sql, params = Query(path=path, columns=[n], order=[Sort(n)]).rows_sql()
+    assert [r[0] for r in con.sql(sql).fetchall()] == [1, 2, 3]

@@ -270,3 +270,32 @@ def test_o6_refused_access_is_logged(publish, client):
     client.get(f"/open/datasets/{dataset.name}/download/csv/")
     entry = AccessLogEntry.objects.latest("seq")
     assert entry.allowed is False and entry.action == "download" and entry.reason
+
+
+def test_o6_read_service_takes_a_consumer_not_a_request(publish, public_user, data_admin):
+    """The read services serve any face (a task, a script) from a Consumer: the refusal
+    and the allowed read are logged with who read, the channel and the purpose."""
+    from dataplane.consumer import Consumer
+    from opendata.data import RowsQuery
+    from opendata.services import engagement as es
+    from opendata.services.access import DataHidden, open_rows_read
+
+    dataset = publish(open_type=OpenType.CONDITIONAL)
+    query = RowsQuery(filters=[], sort=[("area", True)], fields=["district", "area"],
+                      q="区", limit=2)
+    anonymous = Consumer.of(user=None, token=None, channel="api", ip_address="192.0.2.7")
+    with pytest.raises(DataHidden):
+        open_rows_read(consumer=anonymous, dataset=dataset, query=query)
+    refused = AccessLogEntry.objects.latest("seq")
+    assert (refused.allowed, refused.user_id, refused.ip_address) == (False, None, "192.0.2.7")
+    application = es.application_submit(actor=public_user, dataset=dataset,
+                                        purpose_kind="research", purpose="研究",
+                                        contact_phone="13800000000")
+    es.application_approve(actor=data_admin, application=application)
+    reader = Consumer.of(user=public_user, token=None, channel="web", ip_address=None)
+    result = open_rows_read(consumer=reader, dataset=dataset, query=query)
+    assert result.total == 3 and [r["area"] for r in result.rows] == [120.5, 88.0]
+    entry = AccessLogEntry.objects.latest("seq")
+    assert (entry.allowed, entry.user_id, entry.channel, entry.rows_returned) == (
+        True, public_user.pk, "web", 2)
+    assert entry.purpose == f"open:application:{application.pk}"
