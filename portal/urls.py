@@ -25,6 +25,7 @@ urlpatterns = [
     path("open/", include("opendata.urls")),
     path("api/v1/opendata/", include("opendata.api.urls")),
     path("api/3/action/", include("opendata.ckan.urls")),
+    path("api/action/", include(("opendata.ckan.urls", "ckan"), namespace="ckan-action")),
     path("", include("opendata.urls_site")),
     path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -48,6 +48,20 @@ def _working_calendar(request):
 
     if CalendarYear.objects.filter(year__in=CALENDAR_YEARS).count() < len(CALENDAR_YEARS):
         calendar_seed_from_package(years=CALENDAR_YEARS)
+    _rule_packs_after_flush()
+
+
+def _rule_packs_after_flush() -> None:
+    """A transactional test's flush also empties the shipped rule packs (seeded by a data
+    migration); the next test gets them back, as a migrated database has them."""
+    import importlib
+
+    from django.apps import apps
+
+    from portal.models import RulePack
+
+    if not RulePack.objects.exists():
+        importlib.import_module("portal.migrations.0004_seed_rule_packs").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,14 @@
 """CKAN's ``package_search`` over the open catalog: ``q``, ``fq``, ``sort``, facets.
 
 CKAN passes ``q`` and ``fq`` to Solr. Clients in practice send free text, ``*:*`` and
-``field:value`` clauses (``organization:``, ``tags:``, ``groups:``, ``res_format:``,
-``license_id:``, ``name:``, ``id:``), optionally quoted, negated with ``-`` and joined
-with ``AND``. Those are translated to database filters; free text goes to the portal's
-Chinese full-text search. Anything else is a "Search Query Error", as in CKAN.
+``field:value`` clauses (``title:``, ``notes:``, ``text:``, ``organization:``, ``tags:``,
+``groups:``, ``res_format:``, ``license_id:``, ``name:``, ``id:``), optionally quoted,
+negated with ``-``, joined with ``AND`` or ``OR``, and — as ckanext-harvest's CKAN
+harvester does for incremental runs — date ranges such as
+``metadata_modified:[2024-05-01T00:00:00Z TO *]``. Those are translated to database
+filters (clauses joined by ``OR`` form one alternative, everything else must hold);
+free text goes to the portal's Chinese full-text search. Anything else is a "Search
+Query Error", as in CKAN.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -26,13 +31,17 @@ from ..vocab import DistributionFormat, Licence
 
 MAX_ROWS = 1000
 DEFAULT_ROWS = 10
-_CLAUSE = re.compile(r'([+-]?)([A-Za-z_][\w.]*):("(?:[^"\\]|\\.)*"|\S+)')
+_CLAUSE = re.compile(
+    r'([+-]?)([A-Za-z_][\w.]*):(\[[^\]]*\]|\{[^}]*\}|"(?:[^"\\]|\\.)*"|[^\s()]+)')
+_TOKEN = re.compile(_CLAUSE.pattern + r'|(\bOR\b|\|\|)|(\bAND\b|&&)')
+_RANGE = re.compile(r"([\[{])\s*(\S+)\s+TO\s+(\S+)\s*([\]}])")
 
 SORTS = {
     "score": None,
     "metadata_modified": "modified_at",
     "metadata_created": "first_published_at",
     "name": "name",
+    "id": "uuid",
     "title_string": "title",
     "views_recent": "view_count",
     "views_total": "view_count",
@@ -60,7 +69,46 @@ def _organization(value: str) -> Q:
     return Q(publisher_id=int(value)) if value.isdigit() else Q(publisher__uscc__iexact=value)
 
 
+def _solr_time(value: str) -> datetime:
+    """A Solr date (``2024-05-01T00:00:00Z``, fractions allowed; a bare date too)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().removesuffix("Z"))
+    except ValueError:
+        raise SearchQueryError(_("无法解析日期“%(value)s”，请写成 2024-05-01T00:00:00Z。")
+                               % {"value": value}) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _time_field(column: str):
+    """A date field: one instant, or a Solr range ``[a TO b]`` (``{}`` excludes, ``*`` open)."""
+
+    def build(value: str) -> Q:
+        match = _RANGE.fullmatch(value.strip())
+        if match is None:
+            return Q(**{column: _solr_time(value)})
+        opening, low, high, closing = match.groups()
+        condition = Q()
+        if low != "*":
+            op = "gte" if opening == "[" else "gt"
+            condition &= Q(**{f"{column}__{op}": _solr_time(low)})
+        if high != "*":
+            op = "lte" if closing == "]" else "lt"
+            condition &= Q(**{f"{column}__{op}": _solr_time(high)})
+        return condition
+
+    return build
+
+
+def _text(value: str) -> Q:
+    return Q(pk__in=search_filter(datasets_public(), value, rank=False).values("pk"))
+
+
 FIELD_FILTERS = {
+    "title": lambda v: Q(title__icontains=v),
+    "notes": lambda v: Q(description__icontains=v),
+    "text": _text,
+    "metadata_modified": _time_field("modified_at"),
+    "metadata_created": _time_field("first_published_at"),
     "organization": _organization,
     "owner_org": _organization,
     "groups": lambda v: Q(theme=v),
@@ -83,17 +131,43 @@ def _unquote(value: str) -> str:
     return value
 
 
+def _clause(sign: str, field: str, raw: str) -> Q:
+    if field not in FIELD_FILTERS:
+        raise SearchQueryError(_("不支持按字段“%(field)s”检索。") % {"field": field})
+    value = _unquote(raw)
+    clause = Q() if value == "*" else FIELD_FILTERS[field](value)
+    return ~clause if sign == "-" else clause
+
+
 def parse_clauses(text: str) -> tuple[Q, str]:
-    """Split ``text`` into field clauses (as a filter) and the remaining free text."""
+    """Split ``text`` into field clauses (as a filter) and the remaining free text.
+
+    Clauses joined by ``OR`` form one alternative; alternatives and lone clauses are
+    joined by ``AND`` (Solr's default operator in CKAN).
+    """
     condition = Q()
-    for sign, field, raw in _CLAUSE.findall(text or ""):
-        if field not in FIELD_FILTERS:
-            raise SearchQueryError(_("不支持按字段“%(field)s”检索。") % {"field": field})
-        value = _unquote(raw)
-        clause = Q() if value == "*" else FIELD_FILTERS[field](value)
-        condition &= ~clause if sign == "-" else clause
+    group: Q | None = None
+    pending_or = False
+    for match in _TOKEN.finditer(text or ""):
+        sign, field, raw, is_or, _is_and = match.groups()
+        if is_or:
+            pending_or = group is not None
+            continue
+        if field is None:  # AND
+            pending_or = False
+            continue
+        clause = _clause(sign, field, raw)
+        if pending_or and group is not None:
+            group |= clause
+        else:
+            if group is not None:
+                condition &= group
+            group = clause
+        pending_or = False
+    if group is not None:
+        condition &= group
     rest = _CLAUSE.sub(" ", text or "")
-    rest = re.sub(r"\*:\*|\bAND\b|\bOR\b|[()+]", " ", rest)
+    rest = re.sub(r"\*:\*|\bAND\b|\bOR\b|&&|\|\||[()+]", " ", rest)
     return condition, " ".join(rest.split())
 
 

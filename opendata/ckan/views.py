@@ -1,4 +1,5 @@
-"""A read-only CKAN Action API v3 over the open catalog (O8), at ``/api/3/action/``.
+"""A read-only CKAN Action API v3 over the open catalog (O8), where CKAN serves it:
+``/api/action/`` (what ``ckanapi`` calls) and ``/api/3/action/`` (what harvesters call).
 
 Every answer has CKAN's envelope ``{"help", "success", "result"}``; errors have
 ``success: false`` and an ``error`` object with ``__type`` and ``message`` as CKAN
@@ -47,7 +48,7 @@ from .search import (
     count_and_facets,
     package_queryset,
 )
-from .serializers import group_dict, licence_list, organization_dict, package_dict
+from .serializers import group_dict, licence_list, organization_dict, package_dict, tag_dict
 from .serializers import organization_name as org_name
 
 CKAN_VERSION = "2.10.4"
@@ -100,7 +101,10 @@ class CkanAction(APIView):
             reverse("ckan:help_show") + f"?name={self.name}")
 
     def params(self) -> dict[str, Any]:
-        data: dict[str, Any] = {k: v for k, v in self.request.query_params.items()}
+        # A key repeated in the query string is a list, as CKAN reads it
+        # (``ckanapi -g`` sends ``fields=a&fields=b``).
+        data: dict[str, Any] = {k: v[0] if len(v) == 1 else v
+                                for k, v in self.request.query_params.lists()}
         if self.request.method == "POST":
             body = self.request.data
             if not isinstance(body, dict):
@@ -203,6 +207,20 @@ def _bool_param(params, name: str, default: bool) -> bool:
     return str(raw).lower() in ("true", "1", "yes", "on")
 
 
+def _names(params, name: str) -> list[str]:
+    """A list parameter given as a JSON list, a repeated key or comma-separated text
+    (``fields``, ``sort``, ``facet.field``), as CKAN's clients send them."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return []
+    if isinstance(raw, str) and raw.lstrip().startswith("["):
+        raw = _json_param(params, name, [])
+    values = raw if isinstance(raw, list) else str(raw).split(",")
+    if not all(isinstance(v, str) for v in values):
+        raise validation_error(**{name: ["Must be a list of strings"]})
+    return [v.strip() for v in values if v.strip()]
+
+
 def _find_dataset(value: str) -> Dataset:
     qs = dataset_public_detail()
     dataset = qs.filter(name=value).first()
@@ -266,9 +284,7 @@ class PackageSearch(CkanAction):
     name = "package_search"
 
     def run(self, params):
-        facet_fields = _json_param(params, "facet.field", [])
-        if not isinstance(facet_fields, list) or not all(isinstance(f, str) for f in facet_fields):
-            raise validation_error(**{"facet.field": ["Must be a JSON list of field names"]})
+        facet_fields = _names(params, "facet.field")
         query = PackageQuery(
             q=str(params.get("q", "") or ""), fq=str(params.get("fq", "") or ""),
             sort=str(params.get("sort", "") or ""),
@@ -362,6 +378,21 @@ class GroupList(CkanAction):
             return [{**group_dict(t, str(labels.get(t, t))), "package_count": n}
                     for t, n in sorted(used)]
         return sorted(t for t, _n in used)
+
+
+@ckan_schema(parameters=[OpenApiParameter("query", str), OpenApiParameter("all_fields", bool)])
+class TagList(CkanAction):
+    """``tag_list``: the keywords of open datasets (``query`` filters by substring)."""
+
+    name = "tag_list"
+
+    def run(self, params):
+        query = str(params.get("query", "") or "")
+        words = sorted({w for words in datasets_public().values_list("keywords", flat=True)
+                        for w in words or [] if query in w})
+        if _bool_param(params, "all_fields", False):
+            return [tag_dict(w) for w in words]
+        return words
 
 
 @ckan_schema()
@@ -475,12 +506,10 @@ class DatastoreSearch(CkanAction):
             pairs += [(str(c), "contains", str(v)) for c, v in q.items()]
             q = ""
         sort = []
-        for part in str(params.get("sort", "") or "").split(","):
+        for part in _names(params, "sort"):
             bits = part.split()
-            if bits:
-                sort.append((bits[0].strip('"'), len(bits) > 1 and bits[1].lower() == "desc"))
-        fields = [f.strip() for f in str(params.get("fields", "") or "").split(",")
-                  if f.strip() and f.strip() != "_id"]
+            sort.append((bits[0].strip('"'), len(bits) > 1 and bits[1].lower() == "desc"))
+        fields = [f for f in _names(params, "fields") if f != "_id"]
         return RowsQuery(filters=pairs, sort=sort, fields=fields, q=str(q or ""),
                          limit=self.int_param(params, "limit", 100, low=0, high=DATASTORE_MAX),
                          offset=self.int_param(params, "offset", 0, low=0))
@@ -514,6 +543,7 @@ class UnknownAction(CkanAction):
 
 ACTIONS: dict[str, type[CkanAction]] = {
     view.name: view for view in (PackageList, PackageShow, PackageSearch, OrganizationList,
-                                 OrganizationShow, GroupList, LicenseList, StatusShow, HelpShow,
+                                 OrganizationShow, GroupList, TagList, LicenseList, StatusShow,
+                                 HelpShow,
                                  DatastoreSearch)
 }
