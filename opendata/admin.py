@@ -292,3 +292,4 @@ class OpenPlanAdmin(ReadOnlyAdmin):
         _run(self, request, queryset, lambda o, c: demand_services.plan_reopen(
             actor=request.user, plan=o, comment=c), _("已退回 %(n)s 份计划。"))
 
+from .harvest import admin as _harvest_admin  # noqa: E402, F401 (registers)

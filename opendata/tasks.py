@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .harvest.tasks import harvest_due_sweep, harvest_job_run_task  # noqa: F401 (registered)
 from .services.datasets import datasets_open_type_sync, datasets_withdraw_unopenable
 from .services.distributions import dataset_data_generate as _generate
 from .services.distributions import datasets_mark_for_refresh

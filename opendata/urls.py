@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .harvest import views as harvest
 from .views import exports, manage, public
 
 app_name = "opendata"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("datasets/<slug:name>/rate/", public.dataset_rate, name="rate"),
     path("datasets/<slug:name>/comment/", public.dataset_comment, name="comment"),
     path("datasets/<slug:name>/apply/", public.dataset_apply, name="apply"),
+    path("harvested/", harvest.harvested_list, name="harvested_list"),
+    path("harvested/<uuid:uuid>/", harvest.harvested_detail, name="harvested"),
     path("departments/", public.departments, name="departments"),
     path("departments/<int:pk>/", public.department_detail, name="department"),
     path("requests/", public.requests_list, name="requests"),

@@ -137,6 +137,13 @@ def _update_vectors(model: type[models.Model], pks: Sequence) -> None:
         )
 
 
+def search_vectors_update(model: type[models.Model], pks: Sequence) -> None:
+    """Refresh ``search_vector`` from ``search_text`` for ``pks`` (after a bulk write that
+    set ``search_text`` with :func:`segment`); nothing to do outside PostgreSQL."""
+    if pks and _is_postgres():
+        _update_vectors(model, pks)
+
+
 def search_vectors_rebuild(model: type[models.Model]) -> None:
     """Refresh every ``search_vector`` from ``search_text`` in one statement (PostgreSQL)."""
     if not _is_postgres():

@@ -1,6 +1,7 @@
 """Open-data models: datasets (O1–O3), the public's engagement (O4, O5), demand and
 plans (HN-25, HN-31), data products (O7)."""
 
+from ..harvest.models import HarvestedDataset, HarvestJob, HarvestRecord, HarvestSource  # noqa: E402, I001
 from .datasets import (
     PUBLISHABLE_OPEN_TYPES,
     TRANSITIONS,
@@ -37,6 +38,10 @@ __all__ = [
     "DatasetField",
     "DatasetUpdate",
     "Distribution",
+    "HarvestJob",
+    "HarvestRecord",
+    "HarvestSource",
+    "HarvestedDataset",
     "OpenPlan",
     "OpenPlanItem",
     "ProductDataset",
