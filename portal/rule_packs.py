@@ -121,3 +121,22 @@ SHIPPED = [
         }),
     },
 ]
+
+
+def shipped_packs_seed(pack_model=None, version_model=None) -> int:
+    """Create the shipped packs that are missing, each as its version 1; return how many.
+
+    The seeding migration passes its historical models; tests call it after a
+    transactional test has flushed the tables (the packs are reference data, like the
+    working-day calendar)."""
+    if pack_model is None:
+        from portal.models import RulePack as pack_model
+        from portal.models import RulePackVersion as version_model
+    created = 0
+    for data in SHIPPED:
+        if pack_model.objects.filter(code=data["code"]).exists():
+            continue
+        pack = pack_model.objects.create(version=1, **deepcopy(data))
+        version_model.objects.create(pack=pack, version=1, rules=pack.rules, source=pack.source)
+        created += 1
+    return created

@@ -37,31 +37,20 @@ def _uses_database(request) -> str | None:
 
 @pytest.fixture(autouse=True)
 def _working_calendar(request):
-    """Every test database holds the holiday calendar (P4), also after a transactional
-    test has flushed the tables."""
+    """Every test database holds the holiday calendar (P4) and the shipped rule packs, also
+    after a transactional test has flushed the tables."""
     fixture = _uses_database(request)
     if fixture is None:
         return
     request.getfixturevalue(fixture)
-    from portal.models import CalendarYear
+    from portal.models import CalendarYear, RulePack
+    from portal.rule_packs import shipped_packs_seed
     from portal.services.calendar import calendar_seed_from_package
 
     if CalendarYear.objects.filter(year__in=CALENDAR_YEARS).count() < len(CALENDAR_YEARS):
         calendar_seed_from_package(years=CALENDAR_YEARS)
-    _rule_packs_after_flush()
-
-
-def _rule_packs_after_flush() -> None:
-    """A transactional test's flush also empties the shipped rule packs (seeded by a data
-    migration); the next test gets them back, as a migrated database has them."""
-    import importlib
-
-    from django.apps import apps
-
-    from portal.models import RulePack
-
     if not RulePack.objects.exists():
-        importlib.import_module("portal.migrations.0004_seed_rule_packs").seed(apps, None)
+        shipped_packs_seed()
 
 
 @pytest.fixture(autouse=True)

@@ -3,15 +3,10 @@ from django.db import migrations
 
 def seed(apps, schema_editor):
     """The shipped packs (portal.rule_packs), each saved as its version 1."""
-    from portal.rule_packs import SHIPPED
+    from portal.rule_packs import shipped_packs_seed
 
-    pack_model = apps.get_model("portal", "RulePack")
-    version_model = apps.get_model("portal", "RulePackVersion")
-    for data in SHIPPED:
-        if pack_model.objects.filter(code=data["code"]).exists():
-            continue
-        pack = pack_model.objects.create(version=1, **data)
-        version_model.objects.create(pack=pack, version=1, rules=pack.rules, source=pack.source)
+    shipped_packs_seed(apps.get_model("portal", "RulePack"),
+                       apps.get_model("portal", "RulePackVersion"))
 
 
 class Migration(migrations.Migration):
