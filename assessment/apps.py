@@ -1,5 +1,21 @@
+from pathlib import Path
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
+
+
+def pdf_font_check(app_configs, **kwargs):
+    """The PDF reports embed ASSESSMENT_PDF_FONT; without it they are not readable on a
+    machine without Chinese fonts."""
+    path = Path(settings.ASSESSMENT_PDF_FONT)
+    if path.is_file():
+        return []
+    return [checks.Warning(
+        f"ASSESSMENT_PDF_FONT {path} does not exist: PDF reports will not embed a Chinese font",
+        hint="Install fonts-wqy-zenhei (Debian) or point ASSESSMENT_PDF_FONT at a TrueType "
+             "Chinese font (.ttf/.ttc).", id="assessment.W001")]
 
 
 class AssessmentConfig(AppConfig):
@@ -12,3 +28,4 @@ class AssessmentConfig(AppConfig):
         from .deadlines import KINDS
 
         deadline_kinds_register(*KINDS)
+        checks.register(pdf_font_check)

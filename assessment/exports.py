@@ -1,15 +1,23 @@
-"""Exports of results (A4): XLSX (openpyxl) and PDF (reportlab, built-in Chinese CID font).
+"""Exports of results (A4): XLSX (openpyxl) and PDF (reportlab).
 
-Cells that start with ``= + - @`` are prefixed so spreadsheets never run them as formulas.
+The PDFs embed a subset of a TrueType Chinese font (``ASSESSMENT_PDF_FONT``), so they
+read on any viewer; without that font file they fall back to reportlab's CID font
+STSong-Light, which relies on the viewer's fonts (a system check warns). Cells that start
+with ``= + - @`` are prefixed so spreadsheets never run them as formulas.
 """
 
+import logging
 from decimal import Decimal
+from functools import cache
 from io import BytesIO
+from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -17,13 +25,16 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from assessment.models import Plan, Score, Unit
 from assessment.selectors import heat_table, unit_scores
 from assessment.templatetags.assessment_tags import figures
 
-FONT = "STSong-Light"
+logger = logging.getLogger(__name__)
+
+EMBEDDED_FONT, FALLBACK_FONT = "PortalCJK", "STSong-Light"
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -66,25 +77,34 @@ def plan_xlsx(plan: Plan) -> bytes:
     return buffer.getvalue()
 
 
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+@cache
+def pdf_font() -> str:
+    """The font of the PDFs: the embedded TrueType font when its file is there."""
+    path = settings.ASSESSMENT_PDF_FONT
+    try:
+        pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, path, subfontIndex=0))
+        return EMBEDDED_FONT
+    except (OSError, TTFError) as exc:
+        logger.warning("PDF font %s not usable (%s): falling back to %s, not embedded",
+                       path, exc, FALLBACK_FONT)
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+        return FALLBACK_FONT
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    _register_font()
+    font = pdf_font()
     return {
-        "title": ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=6),
-        "body": ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14),
-        "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11,
-                                textColor=colors.grey),
+        "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=6),
+        "body": ParagraphStyle("body", fontName=font, fontSize=10, leading=14),
+        "small": ParagraphStyle("small", fontName=font, fontSize=8, leading=11,
+                                textColor=colors.HexColor("#4b5563")),
     }
 
 
 def _table(data: list[list], widths=None) -> Table:
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), FONT, 9),
+        ("FONT", (0, 0), (-1, -1), pdf_font(), 9),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f4f6")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#d1d5db")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -109,10 +129,10 @@ def plan_pdf(plan: Plan) -> bytes:
                             leftMargin=15 * mm, rightMargin=15 * mm)
     units = list(plan.units.order_by("rank", "name"))
     data = [[_("排名"), _("考核对象"), _("类型"), _("总分"), _("等次")]] + [
-        [_fmt(u.rank), Paragraph(u.name, styles["body"]), u.get_kind_display(), _fmt(u.total),
+        [_fmt(u.rank), Paragraph(escape(u.name), styles["body"]), u.get_kind_display(), _fmt(u.total),
          u.get_grade_display() if u.grade else ""] for u in units]
     doc.build([
-        Paragraph(plan.title, styles["title"]),
+        Paragraph(escape(plan.title), styles["title"]),
         Paragraph(_("统计期：%(start)s 至 %(end)s") % {
             "start": f"{plan.period_start:%Y-%m-%d}", "end": f"{plan.period_end:%Y-%m-%d}"},
             styles["body"]),
@@ -124,21 +144,54 @@ def plan_pdf(plan: Plan) -> bytes:
     return buffer.getvalue()
 
 
+SCORE_COLOUR, WEIGHT_COLOUR = colors.HexColor("#b91c1c"), colors.HexColor("#d1d5db")
+
+
 def _breakdown_drawing(scores: list[Score]) -> Drawing:
-    height = 18 * len(scores) + 40
+    """Each indicator's points beside its weight, with a legend saying which is which."""
+    font = pdf_font()
+    height = 18 * len(scores) + 60
     drawing = Drawing(170 * mm, height)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 200, 20, 250, height - 30
-    chart.data = [[float(s.score or 0) for s in scores], [float(s.indicator.weight) for s in scores]]
-    chart.categoryAxis.categoryNames = [s.indicator.name for s in scores]
-    chart.categoryAxis.labels.fontName = FONT
+    chart.x, chart.y, chart.width, chart.height = 200, 20, 250, height - 50
+    chart.data = [[float(s.score or 0) if s.applicable else 0 for s in scores],
+                  [float(s.indicator.weight) for s in scores]]
+    chart.categoryAxis.categoryNames = [
+        s.indicator.name if s.applicable else _("%(name)s（不适用）") % {"name": s.indicator.name}
+        for s in scores]
+    chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.labels.fontSize = 8
     chart.valueAxis.valueMin = 0
-    chart.bars[0].fillColor = colors.HexColor("#b91c1c")
-    chart.bars[1].fillColor = colors.HexColor("#e5e7eb")
+    chart.bars[0].fillColor = SCORE_COLOUR
+    chart.bars[1].fillColor = WEIGHT_COLOUR
     drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 200, height - 8
+    legend.fontName, legend.fontSize = font, 8
+    legend.alignment, legend.columnMaximum, legend.dx, legend.dy = "right", 1, 8, 8
+    legend.colorNamePairs = [(SCORE_COLOUR, _("得分")), (WEIGHT_COLOUR, _("分值"))]
+    drawing.add(legend)
     return drawing
+
+
+def score_note(score: Score) -> str:
+    """What a report says beside a score: an upheld objection's new score with its reason
+    (the earlier review comment marked as replaced), or why the indicator does not count."""
+    if not score.applicable:
+        if score.inputs.get("unavailable"):
+            return _("数据来源尚未接入，不计入总分。")
+        return _("不适用：统计期内没有应办理的事项，不计入总分。")
+    parts = []
+    if score.adjusted_score is not None:
+        parts.append(_("复核调整：原得分 %(before)s，调整为 %(after)s。理由：%(reason)s") % {
+            "before": _fmt(score.base_score), "after": _fmt(score.adjusted_score),
+            "reason": score.adjustment_reason})
+        if score.review_comment:
+            parts.append(_("（原评审意见：%(comment)s）") % {"comment": score.review_comment})
+    elif score.review_comment:
+        parts.append(score.review_comment)
+    return "".join(parts)
 
 
 def unit_pdf(unit: Unit) -> bytes:
@@ -151,14 +204,16 @@ def unit_pdf(unit: Unit) -> bytes:
                             leftMargin=15 * mm, rightMargin=15 * mm)
     data = [[_("指标"), _("分值"), _("指标值"), _("得分"), _("说明")]]
     for s in scores:
-        note = s.review_comment or s.adjustment_reason or ""
         data.append([Paragraph(s.indicator.name, styles["body"]), _fmt(s.indicator.weight),
-                     _fmt(s.value), _fmt(s.score), Paragraph(note, styles["small"])])
+                     _fmt(s.value), _fmt(s.score) if s.applicable else _("不适用"),
+                     Paragraph(escape(score_note(s)), styles["small"])])
     doc.build([
-        Paragraph(f"{plan.title}", styles["title"]),
-        Paragraph(_("考核对象：%(name)s　总分：%(total)s　排名：%(rank)s　等次：%(grade)s") % {
+        Paragraph(escape(plan.title), styles["title"]),
+        Paragraph(escape(_("考核对象：%(name)s　总分：%(total)s　排名：%(rank)s　等次：%(grade)s") % {
             "name": unit.name, "total": _fmt(unit.total), "rank": _fmt(unit.rank),
-            "grade": unit.get_grade_display() if unit.grade else "—"}, styles["body"]),
+            "grade": unit.get_grade_display() if unit.grade else "—"}), styles["body"]),
+        Paragraph(escape(_("计分分值 %(weight)s 分：不适用的指标不计入，总分按百分制折算。") % {
+            "weight": _fmt(unit.weight_applied)}), styles["small"]),
         Spacer(1, 4 * mm),
         _breakdown_drawing(scores),
         Spacer(1, 4 * mm),

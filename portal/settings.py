@@ -460,6 +460,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
 
 # --- Assessment (A1–A7) -------------------------------------------------------------
 ASSESSMENT_EVIDENCE_MAX_BYTES = env_int("ASSESSMENT_EVIDENCE_MAX_MB", 20) * 1024 * 1024
+# A TrueType Chinese font embedded (as a subset) in the PDF reports, so they read on a
+# machine without Chinese fonts (Debian: fonts-wqy-zenhei; .ttc or .ttf).
+ASSESSMENT_PDF_FONT = os.environ.get("ASSESSMENT_PDF_FONT",
+                                     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 CELERY_BEAT_SCHEDULE.update({
     "assessment-annual-reports": {
         "task": "assessment.tasks.annual_reports_sweep", "schedule": crontab(hour=8, minute=15),
