@@ -15,6 +15,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import OpenType, Resource, ResourceFormat, Theme, UpdateCycle
 from portal.models import Department, User
@@ -284,6 +285,32 @@ def application_valid(user: User, dataset: Dataset, today: date | None = None
     return (AccessApplication.objects.filter(
         dataset=dataset, applicant=user, status=AccessApplication.Status.APPROVED)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).first())
+
+
+def access_refusal(user: User, dataset: Dataset, today: date | None = None) -> str:
+    """Why ``user`` may not read a conditionally open dataset's data (O5), in words: the
+    dataset page is public, so the refusal can say what to do instead of a bare 404."""
+    if not user.is_authenticated:
+        return _("该数据集为有条件开放：请使用社会公众账户登录并提交使用申请，获批后即可下载和调用接口。")
+    latest = (AccessApplication.objects.filter(dataset=dataset, applicant=user)
+              .order_by("-submitted_at", "-pk").first())
+    status = AccessApplication.Status
+    if latest is None:
+        return _("该数据集为有条件开放：请先在数据集页面提交使用申请，获批后即可下载和调用接口。")
+    if latest.status == status.SUBMITTED:
+        return _("您的使用申请正在审批中（答复期限 %(due)s），获批后即可下载和调用接口。") % {
+            "due": f"{latest.due_on:%Y-%m-%d}" if latest.due_on else "—"}
+    if latest.status == status.REFUSED:
+        return _("您的使用申请未获批准：%(reason)s。可修改用途后重新申请。") % {
+            "reason": latest.decision_comment or _("未说明理由")}
+    if latest.status == status.REVOKED:
+        return _("您对该数据集的使用授权已终止：%(reason)s。如仍需使用，请重新申请。") % {
+            "reason": latest.decision_comment or _("未说明理由")}
+    if latest.status == status.APPROVED and latest.valid_until and latest.valid_until < (
+            today or timezone.localdate()):
+        return _("您的使用授权已于 %(day)s 到期，如需继续使用请重新申请。") % {
+            "day": f"{latest.valid_until:%Y-%m-%d}"}
+    return _("您的使用申请已撤回，如需使用请重新申请。")
 
 
 def application_open(user: User, dataset: Dataset) -> AccessApplication | None:

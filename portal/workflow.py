@@ -46,6 +46,9 @@ class Transition:
         object.__setattr__(self, "label", label or action)
 
 
+# The action of the event workflow_start writes.
+CREATED = "create"
+
 # Every table, by the model it belongs to ("app_label.modelname").
 _TABLES: dict[str, "TransitionTable"] = {}
 
@@ -54,9 +57,12 @@ class TransitionTable:
     """The allowed transitions of one workflow model."""
 
     def __init__(self, *transitions: Transition, model: type[models.Model],
-                 field_name: str = "status") -> None:
+                 field_name: str = "status", created_label: str = "") -> None:
         self.transitions = transitions
         self.model, self.field_name = model, field_name
+        # The label of the first event, written by workflow_start when a row is created
+        # in a working state (e.g. an application submitted by the act of filing it).
+        self.created_label = created_label
         seen = set()
         for t in transitions:
             for s in t.source:
@@ -78,6 +84,8 @@ class TransitionTable:
         return {t.action for t in self.transitions}
 
     def label_of(self, action: str) -> str:
+        if action == CREATED and self.created_label:
+            return str(self.created_label)
         return next((str(t.label) for t in self.transitions if t.action == action), action)
 
 
@@ -140,6 +148,18 @@ def transition_apply(
         to_status=transition.target,
         actor=actor if getattr(actor, "pk", None) else None,
         comment=comment,
+    )
+
+
+def workflow_start(*, obj: models.Model, table: TransitionTable, actor, comment: str = "",
+                   ) -> WorkflowEvent:
+    """Record how a row that is born in a working state began (its first history line:
+    e.g. "提交申请" by the applicant), so its history is never empty."""
+    return WorkflowEvent.objects.create(
+        target_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        target_id=str(obj.pk), action=CREATED, from_status="",
+        to_status=str(getattr(obj, table.field_name)),
+        actor=actor if getattr(actor, "pk", None) else None, comment=comment,
     )
 
 

@@ -19,6 +19,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from catalog.models import OpenType, ResourceFormat, Theme, UpdateCycle
 from dataplane.engine.query import Op
 from portal.api.authentication import ApiTokenAuthentication
+from portal.errors import NotPermitted
 from portal.models import ApiToken, Department
 from portal.params import int_param
 
@@ -29,7 +30,7 @@ from ..services import datasets as dataset_services
 from ..services import demand as demand_services
 from ..services import engagement as engagement_services
 from ..services import products as product_services
-from ..services.access import Channel, open_rows_read
+from ..services.access import Channel, DataHidden, open_rows_read
 from ..throttling import DownloadThrottle, FormThrottle, OpenDataThrottle
 from ..views.exports import distribution_response
 from . import serializers as s
@@ -115,6 +116,9 @@ class DatasetViewSet(OpenDataAPIMixin, viewsets.ReadOnlyModelViewSet):
         try:
             result = open_rows_read(consumer=consumer, dataset=dataset, query=query,
                                     parameters=dict(request.query_params.items()))
+        except DataHidden as exc:
+            # The dataset itself is public: say why its data is not (403, not 404).
+            raise NotPermitted(str(exc), target=dataset, action="query") from None
         except QueryError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from None
         except DataUnavailable as exc:

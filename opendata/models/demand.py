@@ -81,7 +81,7 @@ REQUEST_TRANSITIONS = TransitionTable(
                target=DataRequest.Status.REJECTED, label=_("不予受理")),
     Transition("answer", source=DataRequest.Status.ROUTED,
                target=DataRequest.Status.ANSWERED, label=_("答复")),
-    model=DataRequest,
+    model=DataRequest, created_label=_("提交需求"),
 )
 
 

@@ -149,5 +149,5 @@ APPLICATION_TRANSITIONS = TransitionTable(
                target=AccessApplication.Status.CANCELLED, label=_("撤回")),
     Transition("revoke", source=AccessApplication.Status.APPROVED,
                target=AccessApplication.Status.REVOKED, label=_("终止授权")),
-    model=AccessApplication,
+    model=AccessApplication, created_label=_("提交申请"),
 )

@@ -5,8 +5,9 @@ Every face (the REST API, the CKAN API, the download links) calls :func:`open_ro
 or :func:`open_file_read` with a :class:`~dataplane.consumer.Consumer` saying who
 reads through which channel, as the data plane's delivery service does for shared data.
 Each read asks the policy once; a refusal is written to the hash-chained access log and
-raised as :class:`DataHidden` (answered as not found: conditional data does not admit it
-exists for the caller); an allowed read is logged and counted on the dataset.
+raised as :class:`DataHidden`, which carries why in words (the dataset's page is public,
+so the pages and the REST API answer 403 with that reason; the CKAN API, which only knows
+"not found", keeps its 404); an allowed read is logged and counted on the dataset.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ PURPOSE_OPEN = "open:unconditional"
 
 
 class DataHidden(Http404):
-    """The caller may not read this dataset's data (conditional, not approved)."""
+    """The caller may not read this dataset's data (conditional, not approved); the
+    message says why and what to do (``selectors.access_refusal``)."""
 
 
 def _purpose(application: AccessApplication | None) -> str:
@@ -78,7 +80,9 @@ def _admit(consumer: Consumer, dataset: Dataset, action: str,
     if not allowed:
         _record(consumer, dataset, action, allowed=False, parameters=parameters,
                 reason=_("有条件开放数据，未获批准"))
-        raise DataHidden
+        from ..selectors import access_refusal
+
+        raise DataHidden(access_refusal(consumer.user or AnonymousUser(), dataset))
     return application
 
 

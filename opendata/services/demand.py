@@ -16,7 +16,7 @@ from portal.models import Department, Role, User
 from portal.rules import region_due
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, notify
-from portal.workflow import transition_apply
+from portal.workflow import transition_apply, workflow_start
 
 from .. import deadlines, policies
 from ..models import (
@@ -46,6 +46,7 @@ def request_submit(*, actor: User | None, title: str, description: str, contact_
         theme=theme, suggested_department=suggested_department,
         requester=actor if actor is not None and actor.is_authenticated else None,
         contact_name=contact_name.strip(), contact_email=contact_email.strip())
+    workflow_start(obj=request, table=REQUEST_TRANSITIONS, actor=actor)
     inbox_add(users=users_with_role(Role.CENTER_REVIEWER),
               key=f"opendata:request:{request.pk}:route",
               title=_("社会公众数据需求待转办：%(title)s") % {"title": request.title},

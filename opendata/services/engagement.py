@@ -18,7 +18,7 @@ from portal.models import Role, User
 from portal.rules import region_due
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, notify
-from portal.workflow import transition_apply
+from portal.workflow import transition_apply, workflow_start
 
 from .. import deadlines, policies
 from ..models import (
@@ -131,6 +131,8 @@ def application_submit(*, actor: User, dataset: Dataset, purpose_kind: str, purp
             deadline_start(kind=deadlines.APPLICATION, obj=application, due_on=due_on,
                            rule=rule)
             application.save(force_insert=True)
+            workflow_start(obj=application, table=APPLICATION_TRANSITIONS, actor=actor,
+                           comment=application.purpose)
     except IntegrityError:
         raise Conflict(_("您已提交过该数据集的申请，请等待审批结果或在“我的数据”中查看。"),
                        target=dataset, action="apply") from None

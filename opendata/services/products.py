@@ -45,22 +45,22 @@ def _uses_write(product: DataProduct, uses: Iterable[tuple[Dataset, str, date]])
     uses = list(uses)
     if not uses:
         raise ValidationFailed(_("请至少填写一个使用的开放数据集。"),
-                               fields={"datasets": [_("请填写产品使用的数据集及获取日期（HN-28）。")]})
+                               fields={"uses": [_("请填写产品使用的数据集及获取日期（HN-28）。")]})
     product.uses.all().delete()
     for dataset, source, acquired_on in uses:
         if dataset.status != Dataset.Status.PUBLISHED:
             raise ValidationFailed(_("数据集“%(t)s”未发布。") % {"t": dataset.title},
-                                   fields={"datasets": [_("只能登记已发布的开放数据集。")]})
+                                   fields={"uses": [_("只能登记已发布的开放数据集。")]})
         if acquired_on > timezone.localdate():
             raise ValidationFailed(_("获取日期不能晚于今天。"),
-                                   fields={"datasets": [_("获取日期不能晚于今天。")]})
+                                   fields={"uses": [_("获取日期不能晚于今天。")]})
         try:
             with transaction.atomic():
                 ProductDataset.objects.create(product=product, dataset=dataset, source=source,
                                               acquired_on=acquired_on)
         except IntegrityError:
             raise ValidationFailed(_("同一数据集只需登记一次。"), fields={
-                "datasets": [_("数据集“%(t)s”重复。") % {"t": dataset.title}]}) from None
+                "uses": [_("数据集“%(t)s”重复。") % {"t": dataset.title}]}) from None
 
 
 def _notify_center(product: DataProduct) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.contrib.syndication.views import Feed
 from django.db.models import Min
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import OpenType
 from dataplane.storage import storage_open
+from portal.errors import NotPermitted
 
 from ..api.auth import request_consumer, token_from_request
 from ..caching import catalog_stamp, dataset_etag
@@ -27,7 +29,7 @@ from ..dcat import Urls, catalog_nodes, dataset_nodes
 from ..models import Dataset
 from ..rdf import jsonld_stream, turtle_stream
 from ..selectors import dataset_public_detail, datasets_feed, datasets_public
-from ..services.access import Channel, open_file_read, ready_distribution
+from ..services.access import Channel, DataHidden, open_file_read, ready_distribution
 from ..vocab import FILE_FORMATS, FORMATS
 from .common import cache_headers, not_modified, throttled
 
@@ -50,8 +52,14 @@ def distribution_response(request, dataset: Dataset, fmt: str, *, channel: str, 
         cached = dist and not_modified(request, dist.checksum, dist.modified_at)
         if cached:
             return cached
-    dist = open_file_read(consumer=request_consumer(request, token=token, channel=channel),
-                          dataset=dataset, fmt=fmt)
+    try:
+        dist = open_file_read(consumer=request_consumer(request, token=token, channel=channel),
+                              dataset=dataset, fmt=fmt)
+    except DataHidden as exc:
+        if channel == Channel.API:
+            raise NotPermitted(str(exc), target=dataset, action="download") from None
+        return render(request, "opendata/access_refused.html",
+                      {"dataset": dataset, "reason": str(exc)}, status=403)
     response = FileResponse(storage_open(dist.file.name), content_type=FORMATS[fmt].media_type)
     response["Content-Disposition"] = _content_disposition(
         f"{dataset.title}.{FORMATS[fmt].extension}")

@@ -127,10 +127,13 @@ def test_o5_conditional_metadata_visible_data_hidden_for_anonymous(publish, clie
     assert page.status_code == 200 and dataset.title in page.content.decode()
     assert "申请使用" in page.content.decode() or "登录后申请" in page.content.decode()
     assert "460100********1234" not in page.content.decode()
-    assert client.get(f"/open/datasets/{dataset.name}/download/csv/").status_code == 404
-    assert client.get(f"/api/v1/opendata/datasets/{dataset.pk}/rows/").status_code == 404
-    assert client.get(f"/api/v1/opendata/datasets/{dataset.pk}/download/?format=csv"
-                      ).status_code == 404
+    # The dataset is public, its data is not: 403 saying what to do, never a bare 404.
+    download = client.get(f"/open/datasets/{dataset.name}/download/csv/")
+    assert download.status_code == 403 and "请使用社会公众账户登录" in download.content.decode()
+    rows = client.get(f"/api/v1/opendata/datasets/{dataset.pk}/rows/")
+    assert rows.status_code == 403 and "登录" in rows.json()["detail"]
+    assert client.get(f"/api/v1/opendata/datasets/{dataset.pk}/download/?format=json"
+                      ).status_code == 403
     api = dataset.distributions.get(format="api").uuid
     ckan = client.get(f"/api/3/action/datastore_search?resource_id={api}")
     assert ckan.status_code == 404 and ckan.json()["error"]["__type"] == "Not Found Error"
@@ -145,11 +148,13 @@ def test_o5_apply_approve_then_download_with_personal_token(publish, public_user
     _token, key = token_create(actor=public_user, name="研究")
     auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
     url = f"/api/v1/opendata/datasets/{dataset.pk}/rows/"
-    assert client.get(url, **auth).status_code == 404
+    refused = client.get(url, **auth)
+    assert refused.status_code == 403 and "请先在数据集页面提交使用申请" in refused.json()["detail"]
     application = es.application_submit(actor=public_user, dataset=dataset,
                                         purpose_kind="research", purpose="交通规划研究",
                                         contact_phone="13800000000")
-    assert client.get(url, **auth).status_code == 404
+    refused = client.get(url, **auth)
+    assert refused.status_code == 403 and "正在审批中" in refused.json()["detail"]
     es.application_approve(actor=data_admin, application=application)
     response = client.get(url, **auth)
     assert response.status_code == 200 and response.json()["count"] == 3
@@ -170,19 +175,31 @@ def test_o5_revoked_or_expired_approval_stops_access(publish, public_user, data_
     from opendata.services import engagement as es
 
     dataset = publish(open_type=OpenType.CONDITIONAL)
+    client.force_login(public_user)
+    url = f"/open/datasets/{dataset.name}/download/csv/"
+
+    def refusal() -> str:
+        response = client.get(url)
+        assert response.status_code == 403  # the page is public; say why the data is not
+        return response.content.decode()
+
+    assert "请先在数据集页面提交使用申请" in refusal()
     application = es.application_submit(actor=public_user, dataset=dataset,
                                         purpose_kind="research", purpose="研究",
                                         contact_phone="13800000000")
+    assert "正在审批中" in refusal()
     es.application_approve(actor=data_admin, application=application)
-    client.force_login(public_user)
-    url = f"/open/datasets/{dataset.name}/download/csv/"
     assert client.get(url).status_code == 200
     AccessApplication.objects.filter(pk=application.pk).update(
         valid_until=timezone.localdate() - timedelta(days=1))
-    assert client.get(url).status_code == 404
+    assert "到期" in refusal()
     AccessApplication.objects.filter(pk=application.pk).update(valid_until=None)
     es.application_revoke(actor=data_admin, application=application, comment="超范围使用")
-    assert client.get(url).status_code == 404
+    assert "使用授权已终止：超范围使用" in refusal()
+    # The application's history starts with its submission, in words.
+    from portal.workflow import workflow_events
+
+    assert [e.label for e in workflow_events(application)] == ["提交申请", "批准", "终止授权"]
 
 
 @pytest.mark.parametrize("role,allowed", [
@@ -240,7 +257,7 @@ def test_o5_catalog_turning_conditional_closes_data_at_once(publish, client):
     dataset = publish()
     assert client.get(f"/open/datasets/{dataset.name}/download/csv/").status_code == 200
     Resource.objects.filter(pk=dataset.resource_id).update(open_type=OpenType.CONDITIONAL)
-    assert client.get(f"/open/datasets/{dataset.name}/download/csv/").status_code == 404
+    assert client.get(f"/open/datasets/{dataset.name}/download/csv/").status_code == 403
 
 
 # --- O6: access log ---------------------------------------------------------------------------------
