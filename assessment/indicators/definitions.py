@@ -259,3 +259,27 @@ register(IndicatorDef(
     description="统计期内社会公众下载该部门开放数据集的次数（访问日志，O6）。按相对最优值计分。",
     weight=D("4"), rule="relative",
 ))
+
+register(IndicatorDef(
+    code="service_availability",
+    name="数据服务接口可用率",
+    category=Category.SERVICE,
+    unit="%",
+    source="service_calls",
+    measure=lambda f: percent(f["health_ok"], f["health_checks"]),
+    description="统计期内该部门已启用的数据服务接口定时运行检测正常的次数占检测总次数的比例"
+                "（S9、S13）。95% 及以下不得分，100% 得满分；没有启用接口时不适用，不计入总分。",
+    weight=D("4"), rule="linear", best=D("100"), worst=D("95"),
+))
+
+register(IndicatorDef(
+    code="service_response_ms",
+    name="数据服务接口平均响应时间",
+    category=Category.SERVICE,
+    unit="毫秒",
+    source="service_calls",
+    measure=lambda f: average(f["service_latency_total"], f["service_latency_count"]),
+    description="统计期内其他部门经网关成功调用该部门数据服务接口的平均耗时（访问日志，S9、S10）。"
+                "200 毫秒及以下得满分，3000 毫秒及以上不得分；无调用时不适用，不计入总分。",
+    higher_is_better=False, weight=D("3"), rule="linear", best=D("200"), worst=D("3000"),
+))

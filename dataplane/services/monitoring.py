@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -253,8 +253,19 @@ def usage_reports_build(*, month: date) -> list[UsageReport]:
     return created
 
 
+def service_call_figures(since: datetime) -> dict:
+    """Aggregates of interface calls (gateway entries) since ``since``: calls that reached
+    the upstream or its breaker, the failed ones (timeout, upstream error, breaker open:
+    the entry carries the reason) and the mean latency of the successful ones (ms)."""
+    calls = Q(action=AccessLogEntry.Action.SERVICE, allowed=True, at__gte=since)
+    return {"calls": Count("id", filter=calls),
+            "failures": Count("id", filter=calls & ~Q(reason="")),
+            "latency": Avg("latency_ms", filter=calls & Q(reason=""))}
+
+
 def grant_usage(grant_ids: list[int], *, now: datetime | None = None) -> dict[int, dict]:
-    """Per grant: accesses in the last 24 hours and the hourly baseline (one query)."""
+    """Per grant: accesses and interface calls in the last 24 hours and the hourly
+    baseline (one query)."""
     now = now or timezone.now()
     days = int(dataplane_setting("BASELINE_DAYS"))
     since = now - timedelta(days=days)
@@ -264,5 +275,5 @@ def grant_usage(grant_ids: list[int], *, now: datetime | None = None) -> dict[in
             .annotate(total=Count("id", filter=Q(allowed=True)),
                       last_day=Count("id", filter=Q(allowed=True, at__gte=recent)),
                       denied=Count("id", filter=Q(allowed=False)),
-                      rows=Sum("rows_returned")))
+                      rows=Sum("rows_returned"), **service_call_figures(recent)))
     return {r["grant_id"]: {**r, "hourly": round(r["total"] / (days * 24), 2)} for r in rows}

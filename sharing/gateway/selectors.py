@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
@@ -133,3 +134,17 @@ def enabled_resource_ids(resource_ids) -> set[int]:
 
 def health_history(service: DataService, limit: int = 50):
     return ServiceHealthCheck.objects.filter(service=service)[:limit]
+
+
+def service_call_stats(service: DataService, *, days: int = 30) -> list[dict]:
+    """Calls, failures and mean latency of the service per grant over the last ``days``
+    (the access log, S13), with the same aggregates as the monitoring page."""
+    from dataplane.models import AccessLogEntry
+    from dataplane.services.monitoring import service_call_figures
+
+    since = timezone.now() - timedelta(days=days)
+    rows = (AccessLogEntry.objects.filter(resource_id=service.resource_id, at__gte=since,
+                                          action=AccessLogEntry.Action.SERVICE)
+            .values("grant_id", "department__name").order_by("department__name", "grant_id")
+            .annotate(**service_call_figures(since)))
+    return [r for r in rows if r["calls"]]

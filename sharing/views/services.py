@@ -80,6 +80,8 @@ def service_detail(request, pk: int):
         "can_review": can_review_service(user, service),
         "comment_form": CommentForm(), "events": workflow_events(service),
         "checks": selectors.health_history(service, limit=20),
+        "call_stats": selectors.service_call_stats(service)
+        if manage or can_review_service(user, service) else [],
         "openapi_url": reverse("gateway:openapi"),
     })
 

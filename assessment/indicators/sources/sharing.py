@@ -159,3 +159,37 @@ def opendata_datasets(department_ids: list[int], period: Period) -> dict[int, di
         .order_by().values("publisher_id").annotate(open_datasets=Count("pk")),
         "publisher_id",
     )
+
+
+describe_figures({
+    "service_calls": "数据服务接口被调用次数", "service_failures": "调用失败次数",
+    "service_latency_total": "成功调用耗时合计（毫秒）", "service_latency_count": "成功调用次数",
+    "health_checks": "接口运行检测次数", "health_ok": "检测正常次数",
+})
+
+
+@register_source("service_calls", "数据服务接口", fields=(
+    "service_calls", "service_failures", "service_latency_total", "service_latency_count",
+    "health_checks", "health_ok",
+))
+def service_calls(department_ids: list[int], period: Period) -> dict[int, dict]:
+    """A provider's data services in the period (S9, S13): other departments' calls through
+    the gateway and the failed ones (the access log), the latency of the successful ones,
+    and the periodic health checks of its services (availability)."""
+    calls = Q(action="service") & SHARED_ACCESS
+    ok = calls & Q(reason="")
+    rows = rows_by(
+        _accesses(department_ids, period).filter(calls).order_by().values("provider_id")
+        .annotate(service_calls=Count("pk"), service_failures=count_if(~Q(reason="")),
+                  service_latency_total=Sum("latency_ms", filter=ok),
+                  service_latency_count=count_if(ok & Q(latency_ms__isnull=False))),
+        "provider_id")
+    checks = (model("sharing", "ServiceHealthCheck").objects
+              .filter(service__resource__provider_id__in=department_ids,
+                      at__gte=period.start_at, at__lt=period.end_before)
+              .order_by().values("service__resource__provider_id")
+              .annotate(health_checks=Count("pk"), health_ok=count_if(Q(ok=True))))
+    for row in checks:
+        rows.setdefault(row["service__resource__provider_id"], {}).update(
+            health_checks=row["health_checks"], health_ok=row["health_ok"])
+    return rows
