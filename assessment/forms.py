@@ -61,7 +61,7 @@ class PlanCreateForm(forms.Form):
         self.fields["region"].queryset = regions if regions is not None else Region.objects.all()
         self.fields["indicators"].choices = [
             (d.code, f"{d.name}（{Category(d.category).label}）") for d in INDICATORS.values()]
-        self.fields["indicators"].initial = list(INDICATORS)
+        self.fields["indicators"].initial = [c for c, d in INDICATORS.items() if d.in_default_set]
 
 
 class PlanEditForm(forms.ModelForm):

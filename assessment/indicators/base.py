@@ -102,6 +102,9 @@ class IndicatorDef:
     # for ratios and averages over something due; quantities never have None.
     no_data: str = "exclude"
     proposals: tuple[Proposal, ...] = field(default_factory=tuple)
+    # In the set a new plan starts with (whose weights add up to 100); the others are
+    # available to plans that choose them.
+    in_default_set: bool = True
 
     def __call__(self, department, period: Period) -> IndicatorValue:
         """The documented per-department form: the value, default score and inputs."""

@@ -269,7 +269,7 @@ register(IndicatorDef(
     measure=lambda f: percent(f["health_ok"], f["health_checks"]),
     description="统计期内该部门已启用的数据服务接口定时运行检测正常的次数占检测总次数的比例"
                 "（S9、S13）。95% 及以下不得分，100% 得满分；没有启用接口时不适用，不计入总分。",
-    weight=D("4"), rule="linear", best=D("100"), worst=D("95"),
+    weight=D("4"), rule="linear", best=D("100"), worst=D("95"), in_default_set=False,
 ))
 
 register(IndicatorDef(
@@ -282,4 +282,5 @@ register(IndicatorDef(
     description="统计期内其他部门经网关成功调用该部门数据服务接口的平均耗时（访问日志，S9、S10）。"
                 "200 毫秒及以下得满分，3000 毫秒及以上不得分；无调用时不适用，不计入总分。",
     higher_is_better=False, weight=D("3"), rule="linear", best=D("200"), worst=D("3000"),
+    in_default_set=False,
 ))

@@ -71,7 +71,8 @@ def _scope_units(plan: Plan) -> list[Unit]:
 
 def default_indicators(plan: Plan, codes: Iterable[str] | None = None,
                        include_manual: bool = True) -> list[PlanIndicator]:
-    chosen = list(INDICATORS) if codes is None else [c for c in INDICATORS if c in set(codes)]
+    chosen = ([c for c, d in INDICATORS.items() if d.in_default_set] if codes is None
+              else [c for c in INDICATORS if c in set(codes)])
     rows = [
         PlanIndicator(plan=plan, code=d.code, kind=PlanIndicator.Kind.COMPUTED, name=d.name,
                       category=d.category, description=d.description, weight=d.weight,

@@ -75,3 +75,21 @@ def test_a2_service_availability_and_response_time_indicators(
     other = DepartmentFactory()
     assert INDICATORS["service_availability"](other, period).value is None
     assert DataService.objects.count() == 1
+
+
+def test_a2_service_indicators_are_available_to_plans_outside_the_default_set(db):
+    """The default set keeps its 100 points; a plan may choose the interface indicators."""
+    from assessment.forms import PlanCreateForm
+    from assessment.models import Plan
+    from assessment.services.plans import default_indicators
+
+    plan = Plan()
+    default = {i.code for i in default_indicators(plan)}
+    assert "service_availability" not in default and "service_response_ms" not in default
+    chosen = default_indicators(plan, codes=["service_availability", "service_response_ms"],
+                                include_manual=False)
+    assert [i.code for i in chosen] == ["service_availability", "service_response_ms"]
+    form = PlanCreateForm()
+    offered = {code for code, _label in form.fields["indicators"].choices}
+    assert {"service_availability", "service_response_ms"} <= offered
+    assert "service_availability" not in form.fields["indicators"].initial
