@@ -14,7 +14,7 @@ import uuid
 from celery import signals
 
 HEADER = "portal_request_id"
-_VALID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("portal_request_id", default="")
 
@@ -40,7 +40,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         given = request.headers.get("X-Request-ID", "")
-        rid = given if _VALID.match(given) else uuid.uuid4().hex
+        rid = given if VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
         request.request_id = rid
         token = request_id.set(rid)
         try:

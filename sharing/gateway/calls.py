@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +47,7 @@ from .limits import admit, breaker_record, generation
 from .logwriter import log_append
 from .plans import CallPlan, PlanNotFound, param_refusal, plan_build, plan_get
 
+logger = logging.getLogger(__name__)
 RESERVED = frozenset({"purpose"})
 INLINE_MASK_RECORDS = 500
 
@@ -359,6 +361,10 @@ async def _fail(plan: CallPlan, response: httpx.Response | None, fault: Upstream
         await response.aclose()
     if fault.counts:
         await breaker_record(plan.service.pk, ok=False)
+    logger.warning("gateway call failed: %s/%s -> %d %s", plan.resource.code,
+                   plan.operation.name, fault.status, fault.code,
+                   extra={"data": {"upstream_status": fault.upstream_status,
+                                   "latency_ms": _ms(started)}})
     await _log(plan, allowed=True, parameters=parameters, reason=fault.message,
              upstream_status=fault.upstream_status, latency_ms=_ms(started), ip=ip)
     return _error(fault.status, fault.code, fault.message)

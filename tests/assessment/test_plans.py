@@ -28,7 +28,8 @@ def test_a1_scope_is_own_level_departments_and_next_lower_governments(
 
 def test_a1_plan_has_default_indicators_weights_and_timetable(plan):
     codes = set(plan.indicators.values_list("code", flat=True))
-    assert set(INDICATORS) | {m["code"] for m in MANUAL_DEFAULTS} == codes
+    default = {c for c, d in INDICATORS.items() if d.in_default_set}
+    assert default | {m["code"] for m in MANUAL_DEFAULTS} == codes
     assert plan.period_start == date(2025, 1, 1) and plan.period_end == date(2025, 12, 31)
     assert plan.self_assessment_due < plan.review_due < plan.publish_due
     assert plan.status == Plan.Status.DRAFT

@@ -140,13 +140,13 @@ def asgi_call():
 
     from portal.asgi import application
 
-    def run(code, operation="query", key=None, **params):
+    def run(code, operation="query", key=None, headers=None, **params):
         async def go():
             transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 5000))
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-                headers = {"Authorization": f"Token {key}"} if key else {}
+                sent = {**({"Authorization": f"Token {key}"} if key else {}), **(headers or {})}
                 return await c.get(f"/api/v1/services/{code}/{operation}/", params=params,
-                                   headers=headers)
+                                   headers=sent)
         return async_to_sync(go)()
     return run
 

@@ -74,7 +74,9 @@ def test_p2_token_required_and_unknown_services_are_404(resource, service, token
 ])
 def test_s9_upstream_faults_map_to_gateway_errors(resource, token, call, upstream, mode, status,
                                                  code):
-    make_service(resource, upstream.url(mode), timeout_ms=500, max_answer_bytes=64 * 1024)
+    # Only the slow mode relies on the timeout; the others get room on a loaded machine.
+    make_service(resource, upstream.url(mode), timeout_ms=500 if mode == "slow" else 10_000,
+                 max_answer_bytes=64 * 1024)
     response = call(resource.code, key=token)
     assert response.status_code == status
     body = response.json()
@@ -121,3 +123,39 @@ def test_s9_large_answers_stream_in_batches(resource, token, asgi_call, call, up
     last = entries()[-1]
     assert "上限" in last.reason and last.rows_returned < 5000
     assert accesslog_verify().ok
+
+
+def test_s13_asgi_calls_carry_a_request_id_and_are_counted_in_metrics(
+        resource, token, asgi_call, upstream, caplog):
+    """Calls served by the lean ASGI entry bypass Django's middleware: they still answer
+    with a request id (taken from X-Request-ID), log with it, and count in the
+    django-prometheus families and the gateway's own per-service metrics."""
+    import logging
+
+    from prometheus_client import REGISTRY
+
+    from portal.logs import RequestIdFilter
+
+    def sample(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0
+
+    make_service(resource, upstream.url("failing"))
+    before = (sample("portal_gateway_calls_total", resource=resource.code, status="502"),
+              sample("django_http_responses_total_by_status_view_method_total",
+                     status="502", view="gateway:call", method="GET"),
+              sample("portal_gateway_call_seconds_count", resource=resource.code))
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="sharing.gateway.calls"):
+        response = asgi_call(resource.code, key=token, headers={"X-Request-ID": "trace-0001abc"})
+    assert response.status_code == 502
+    assert response.headers["x-request-id"] == "trace-0001abc"
+    (record,) = [r for r in caplog.records if r.name == "sharing.gateway.calls"]
+    assert record.request_id == "trace-0001abc" and resource.code in record.getMessage()
+    after = (sample("portal_gateway_calls_total", resource=resource.code, status="502"),
+             sample("django_http_responses_total_by_status_view_method_total",
+                    status="502", view="gateway:call", method="GET"),
+             sample("portal_gateway_call_seconds_count", resource=resource.code))
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 1]
+    # Without a usable id one is made.
+    fresh = asgi_call(resource.code, key=token, headers={"X-Request-ID": "bad id!"})
+    assert len(fresh.headers["x-request-id"]) == 32
