@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -17,8 +17,9 @@ from assessment.indicators import INDICATORS
 from assessment.models import PlanIndicator, Score, Unit
 from assessment.services import annual_reports, complaints, compute, plans, rectification, review
 from portal.access import get_visible_or_404
+from portal.api.parsers import JSONObjectParser
 
-PARSERS = [JSONParser, MultiPartParser, FormParser]
+PARSERS = [JSONObjectParser, MultiPartParser, FormParser]
 
 
 class VisibleMixin:

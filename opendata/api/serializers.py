@@ -93,8 +93,11 @@ class RowsResponseSerializer(serializers.Serializer):
 class DataRequestSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True,
-                                            default=None)
-    dataset_name = serializers.CharField(source="dataset.name", read_only=True, default=None)
+                                            allow_null=True, default=None)
+    dataset_name = serializers.CharField(source="dataset.name", read_only=True,
+                                         allow_null=True, default=None)
+    outcome = serializers.ChoiceField(choices=DataRequest.Outcome.choices, read_only=True,
+                                      allow_blank=True)
 
     class Meta:
         model = DataRequest

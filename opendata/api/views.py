@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.plumbing import build_array_type, build_object_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -33,10 +34,13 @@ from ..services import products as product_services
 from ..services.access import Channel, DataHidden, open_rows_read
 from ..throttling import DownloadThrottle, FormThrottle, OpenDataThrottle
 from ..views.exports import distribution_response
+from ..vocab import FILE_FORMATS, FORMATS
 from . import serializers as s
 from .auth import request_consumer
 
 RESERVED = {"page", "page_size", "sort", "fields", "q", "format"}
+# The JSON download is one array of records; the other formats are files.
+DOWNLOAD_SCHEMAS = {"application/json": build_array_type(build_object_type())}
 _OPS = {op.value for op in Op}
 
 
@@ -137,7 +141,8 @@ class DatasetViewSet(OpenDataAPIMixin, viewsets.ReadOnlyModelViewSet):
         })
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx", "json"])],
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses={(200, FORMATS[fmt].media_type): DOWNLOAD_SCHEMAS.get(
+                       FORMATS[fmt].media_type, OpenApiTypes.BINARY) for fmt in FILE_FORMATS})
     @action(detail=True, methods=["get"], throttle_classes=[DownloadThrottle],
             url_path="download")
     def download(self, request, pk=None):

@@ -6,10 +6,11 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.access import get_visible_or_404
+from portal.api.parsers import JSONObjectParser
 
 from .. import selectors
 from ..models import Filing
@@ -51,7 +52,7 @@ from .serializers import (
     TransferWriteSerializer,
 )
 
-PARSERS = [JSONParser, MultiPartParser, FormParser]
+PARSERS = [JSONObjectParser, MultiPartParser, FormParser]
 
 
 class VisibleObjectMixin:

@@ -116,3 +116,22 @@ def test_p5_signup_password_messages_are_chinese(client):
         "password2": "20240101202401", "agree": "on"})
     text = re.sub(r"<[^>]+>", " ", response.content.decode())
     assert "密码不能全是数字。" in text and "numeric" not in text
+
+
+@pytest.mark.parametrize("body", ["false", "-4.8e16", "[1, 2]", '"text"', "null"])
+def test_a_json_body_that_is_not_an_object_is_a_400(client, make_user, department, body):
+    """A workflow action reading ``request.data.get`` gets an object or never runs."""
+    client.force_login(make_user(department=department, roles=[Role.CLERK]))
+    response = client.post("/api/v1/opendata/requests/", body, content_type="application/json")
+    assert response.status_code == 400 and "JSON 对象" in response.json()["detail"]
+
+
+def test_every_operation_documents_its_error_answers(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for route, item in schema["paths"].items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            assert {"400", "401", "403", "404", "429"} <= codes, (method, route)
+            if method != "get" or route.startswith("/api/3/"):
+                assert "409" in codes, (method, route)
+    assert schema["components"]["schemas"]["Error"]["properties"]["detail"]["type"] == "string"

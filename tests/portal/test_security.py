@@ -150,3 +150,39 @@ def test_p2_audit_log_is_read_only_in_admin(client, make_user, department, setti
     client.force_login(center)
     assert client.get(reverse("admin:portal_auditevent_changelist")).status_code == 200
     assert client.get(reverse("admin:portal_auditevent_add")).status_code == 403
+
+
+def login_from(client, ip, username, password=PASSWORD):
+    return client.post(reverse("portal:login"), {"username": username, "password": password},
+                       REMOTE_ADDR=ip)
+
+
+NAT, HOME = "10.8.0.1", "10.9.0.7"
+
+
+def test_p2_typos_lock_the_user_at_that_address_only(client, make_user, settings):
+    """Five typos behind the office NAT lock that user there, not the office, and not
+    that user elsewhere (等保 identification: lockout without a department-wide DoS)."""
+    typist, colleague = make_user(), make_user()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = login_from(client, NAT, typist.username, "wrong-password")
+    assert response.status_code == 429
+    assert login_from(client, NAT, typist.username).status_code == 429  # locked: the pair
+    assert login_from(client, NAT, colleague.username).status_code == 302  # same NAT: fine
+    client.logout()
+    assert login_from(client, HOME, typist.username).status_code == 302  # other address
+
+
+@pytest.mark.parametrize("limit", [12])
+def test_p2_an_address_guessing_many_accounts_is_locked_as_a_whole(client, make_user,
+                                                                   settings, limit):
+    settings.PORTAL_ADDRESS_FAILURE_LIMIT = limit
+    bystander = make_user()
+    victims = [make_user() for _ in range(limit // 2)]
+    codes = [login_from(client, NAT, v.username, "Spring2026!").status_code
+             for v in victims for _ in range(2)]
+    assert codes[:-1] == [200] * (limit - 1) and codes[-1] == 429  # each pair: 2 < 5
+    assert login_from(client, NAT, bystander.username).status_code == 429  # address locked
+    assert login_from(client, HOME, bystander.username).status_code == 302
+    lockouts = AuditEvent.objects.filter(action=AuditEvent.Action.LOCKOUT, ip_address=NAT)
+    assert lockouts.exists()
