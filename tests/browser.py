@@ -61,6 +61,43 @@ def login(page):
     return do
 
 
+@pytest.fixture
+def sign_in(browser, live_server, settings):
+    """``sign_in(user, width=1280)``: a page of its own browser context, signed in (with the
+    TOTP step for users who need it). One context per user, so no code is used twice."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import PASSWORD
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    contexts = []
+
+    def open_as(user, width: int = 1280):
+        context = browser.new_context(locale="zh-CN", base_url=live_server.url,
+                                      viewport={"width": width, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        device = (TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+                  if user.requires_two_factor else None)
+        page.goto("/accounts/login/")
+        page.get_by_label("用户名").fill(user.username)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+        if device is not None:
+            page.get_by_label("动态验证码").fill(f"{totp(device.bin_key):06d}")
+            with page.expect_navigation():
+                page.get_by_role("button", name="验证").click()
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

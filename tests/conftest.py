@@ -5,7 +5,7 @@ import os
 import pytest
 from django.db import connection
 
-from tests.browser import browser, chromium_available, login, page  # noqa: F401 (fixtures)
+from tests.browser import browser, chromium_available, login, page, sign_in  # noqa: F401 (fixtures)
 from tests.factories import DepartmentFactory, RegionFactory, UserFactory
 
 PASSWORD = "Str0ng!Passw0rd"
