@@ -8,7 +8,10 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.deadlines import deadline_kinds_register
+        from portal.responsibilities import duties_register
 
         from .deadlines import KINDS
+        from .duties import DUTIES
 
+        duties_register(*DUTIES)
         deadline_kinds_register(*KINDS)

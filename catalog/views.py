@@ -227,11 +227,14 @@ def resource_detail(request, pk: int):
     user = request.user
     own = user.department_id == resource.provider_id or is_center(user)
     revision = services.open_revision(resource) if resource.status == Resource.Status.REGISTERED else None
+    warnings = (resource_warnings(resource)
+                if own and resource.status != Resource.Status.REGISTERED else [])
     return render(request, "catalog/resource_detail.html", {
         "resource": resource,
         "items": [i for i in resource.items.all() if not i.retired],
         "retired_items": [i for i in resource.items.all() if i.retired] if own else [],
-        "warnings": resource_warnings(resource) if own and resource.status != Resource.Status.REGISTERED else [],
+        "warnings": warnings,
+        "overlaps": any(w.rule == "C5" for w in warnings),
         "events": workflow_events(resource) if own else [],
         # Who submits a draft the viewer cannot submit (C6): said on the page.
         "submitters": list(selectors.department_submitters(resource.provider_id))
@@ -256,7 +259,9 @@ def resource_detail(request, pk: int):
 
 
 RESOURCE_ACTIONS = {
-    "submit": (lambda r, u, p: services.resource_submit(actor=u, resource=r, comment=p.get("comment", "")),
+    "submit": (lambda r, u, p: services.resource_submit(
+        actor=u, resource=r, comment=p.get("comment", ""),
+        recollection_reason=p.get("recollection_reason", "")),
                _("已提交信息中心审核。")),
     "withdraw": (lambda r, u, p: services.resource_withdraw(actor=u, resource=r, comment=p.get("comment", "")),
                  _("已撤回提交。")),

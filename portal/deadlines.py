@@ -8,10 +8,11 @@ a step with :func:`step_open` (due date, inbox items for who must act) or
 closes it with :func:`step_close`.
 
 One daily sweep (:func:`deadlines_sweep`, the Celery task ``portal.tasks.deadlines_sweep``)
-reads each kind's open rows by their due date: one query per reminder level and one for
-escalation, one query for the recipients of each batch, one update marking the rows, and
-one bulk insert of all notifications — a constant number of queries however many rows
-are open. Every notification carries a key (row, step, level) and every row a marker
+reads each kind's open rows by their due date: one query for the reminders (each row at
+the level its own pack version gives it) and one for escalation, one query for the
+recipients of each batch, one update marking the rows, and one bulk insert of all
+notifications — a constant number of queries however many rows are open and however
+many packs, with whatever reminder days, timed them. Every notification carries a key (row, step, level) and every row a marker
 (:class:`portal.models.deadlines.DeadlineMarkers`), so running the sweep twice sends
 nothing twice. A kind whose escalation changes state (a rectification notice becomes
 escalated, an expired grant loses its permissions) does that in its ``on_escalated``
@@ -21,7 +22,7 @@ hook, inside the sweep's transaction.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -35,9 +36,9 @@ from django.utils.translation import gettext
 from portal.models import Notification, Region, RoleAssignment, RulePackVersion, User
 from portal.models.accounts import PLATFORM_ROLES
 from portal.rules import Rule, region_rules
-from portal.services.bulk import Notice, notices_insert, rows_mark
+from portal.services.bulk import Notice, notices_insert, rows_mark, rows_mark_each
 from portal.services.inbox import inbox_add, inbox_close
-from portal.workdays import add_working_days
+from portal.workdays import WorkingCalendar, add_working_days
 
 
 class Audience(NamedTuple):
@@ -140,7 +141,7 @@ def deadline_start(*, kind: DeadlineKind, obj: models.Model, due_on: date | None
     obj.step_seq += 1
     obj.reminded_level = obj.escalated_on = None
     obj.rule_version_id = rule.version_id if rule else None
-    obj.due_rule = rule.key if rule else ""
+    obj.due_rule = rule.ref if rule else ""
 
 
 def step_open(*, kind: DeadlineKind, obj: models.Model, due_on: date, title: str,
@@ -156,7 +157,7 @@ def step_open(*, kind: DeadlineKind, obj: models.Model, due_on: date, title: str
     deadline_start(kind=kind, obj=obj, due_on=due_on, rule=rule)
     users = audience_users(kind.responsible(_row(kind, obj, status)))
     inbox_add(users=users, key=step_key(kind, obj.pk, obj.step_seq), title=title,
-              url=kind.row_url(_row(kind, obj, status)), due_on=due_on, target=obj)
+              url=kind.row_url(_row(kind, obj, status)), due_on=due_on, target=obj, rule=rule)
 
 
 def step_close(*, kind: DeadlineKind, obj: models.Model) -> None:
@@ -248,52 +249,97 @@ def titles(kind: DeadlineKind | None = None) -> dict[str, str]:
     return {**common, **kind.texts()} if kind is not None and kind.texts else common
 
 
-def _notices(kind: DeadlineKind, rows: list[dict], audiences_of, key_suffix: str, title: str,
-             level: str, **extra) -> list[Notice]:
+def _notices(kind: DeadlineKind, rows: list[dict], audiences_of, key_suffix, title: str,
+             level: str, extra_of: Callable[[dict], dict] = lambda row: {}) -> list[Notice]:
+    """The notifications of ``rows`` (``key_suffix`` a text, or the row's own from a
+    callable; ``extra_of`` more values for the title), recipients read once for all."""
     recipients = _recipients(rows, audiences_of)
     body, names = titles(kind)["body"], kind.names()
     notices = []
     for row in rows:
-        key = f"{step_key(kind, row['pk'], row['step_seq'])}:{key_suffix}"
+        suffix = key_suffix(row) if callable(key_suffix) else key_suffix
+        key = f"{step_key(kind, row['pk'], row['step_seq'])}:{suffix}"
         text = (title % {"what": kind.describe(row, names), "due": row["due_on"],
-                         **extra})[:200]
+                         **extra_of(row)})[:200]
         url, due = kind.row_url(row), body % {"due": row["due_on"]}
         user_ids = {u for a in audiences_of(row) for u in recipients.get(Audience(*a), [])}
         notices += [Notice(u, key, level, text, due, url) for u in sorted(user_ids)]
     return notices
 
 
-def _rows(kind: DeadlineKind, condition: Q) -> list[dict]:
+def _rows(kind: DeadlineKind, condition: Q, *extra: str) -> list[dict]:
     due = kind.due_field
     rows = kind.model.objects.filter(kind.open, condition).values(
-        "pk", "step_seq", *kind.fields, due_on_value=models.F(due))
+        "pk", "step_seq", *kind.fields, *extra, due_on_value=models.F(due))
     return [{**row, "due_on": row.pop("due_on_value")} for row in rows]
 
 
 class ReminderPlan:
     """Each pack version's reminder days, read once per sweep (one query for the versions,
-    one for the default pack): a step is reminded by the days of the version that timed
-    it, a step without one by the default pack's."""
+    one for the default pack, one calendar window for every level's horizon): a step is
+    reminded by the days of the version that timed it, a step without one by the default
+    pack's."""
 
-    def __init__(self):
-        versions = dict(RulePackVersion.objects.values_list("pk", "rules"))
-        self.versions = versions
+    def __init__(self, today: date, kinds: Iterable[DeadlineKind] = ()):
+        self.today = today
+        self.versions = dict(RulePackVersion.objects.values_list("pk", "rules"))
         self.default = region_rules(None).pk
+        every = {level for kind in kinds for days in self.levels(kind).values()
+                 for level in days}
+        self.horizon = self._horizons(every)
 
-    def levels(self, kind: DeadlineKind) -> dict[int, Q]:
-        """Level → which rows get a reminder at that level, most urgent first."""
-        found: dict[int, list[int]] = defaultdict(list)
+    def levels(self, kind: DeadlineKind) -> dict[int | None, list[int]]:
+        """Version → its reminder days for ``kind``, most urgent first (``None``: the
+        steps no version timed, reminded by the default pack's days)."""
+        found = {}
         for pk, rules in self.versions.items():
             value = rules.get(kind.reminder_rule, {}).get("value") or []
-            for level in (value if isinstance(value, list) else [value]):
-                found[int(level)].append(pk)
-        plan = {}
-        for level in sorted(found):
-            condition = Q(rule_version__in=found[level])
-            if self.default in found[level]:
-                condition |= Q(rule_version__isnull=True)
-            plan[level] = condition
-        return plan
+            found[pk] = sorted({int(v) for v in (value if isinstance(value, list) else [value])})
+        found[None] = found.get(self.default, [])
+        return found
+
+    def _horizons(self, levels: set[int]) -> dict[int, date]:
+        """The date ``n`` working days after today, for every level ``n`` at once."""
+        if not levels:
+            return {}
+        widest, found = max(levels), {}
+        calendar = WorkingCalendar(self.today, self.today + timedelta(days=widest * 3 + 30))
+        day, counted = self.today, 0
+        while counted < widest:
+            day += timedelta(days=1)
+            if not calendar.covers(day):
+                calendar = WorkingCalendar(day, day + timedelta(days=widest * 3 + 30))
+            if calendar.is_working_day(day):
+                counted += 1
+                if counted in levels:
+                    found[counted] = day
+        return found
+
+    def horizon_of(self, level: int) -> date:
+        return self.horizon.get(level) or add_working_days(self.today, level)
+
+
+def _due_reminders(kind: DeadlineKind, today: date, plan: ReminderPlan) -> list[dict]:
+    """The rows a reminder is due for today, each with its ``level``: the most urgent of
+    its version's days whose horizon reaches its due date, unless a reminder at that level
+    or a more urgent one was sent. One query, however many packs and reminder days."""
+    levels = plan.levels(kind)
+    every = sorted({level for days in levels.values() for level in days})
+    if not every:
+        return []
+    horizon = {level: plan.horizon_of(level) for level in every}
+    due = kind.due_field
+    rows = _rows(kind, Q(**{f"{due}__gte": today, f"{due}__lte": horizon[every[-1]]})
+                 & (Q(reminded_level__isnull=True) | Q(reminded_level__gt=every[0])),
+                 "rule_version_id", "reminded_level")
+    found = []
+    for row in rows:
+        days = levels.get(row.pop("rule_version_id"), levels[None])
+        level = next((n for n in days if row["due_on"] <= horizon[n]), None)
+        sent = row.pop("reminded_level")
+        if level is not None and (sent is None or sent > level):
+            found.append({**row, "level": level})
+    return found
 
 
 def sweep_kind(kind: DeadlineKind, today: date, plan: ReminderPlan | None = None
@@ -309,17 +355,13 @@ def sweep_kind(kind: DeadlineKind, today: date, plan: ReminderPlan | None = None
         if kind.on_escalated:
             kind.on_escalated(overdue, today)
         report.escalated = len(overdue)
-    for level, rows_of_level in (plan or ReminderPlan()).levels(kind).items():
-        horizon = add_working_days(today, level)
-        due_soon = _rows(kind, Q(**{f"{due}__gte": today, f"{due}__lte": horizon})
-                         & (Q(reminded_level__isnull=True) | Q(reminded_level__gt=level))
-                         & rows_of_level)
-        if not due_soon:
-            continue
-        notes += _notices(kind, due_soon, kind.responsible, f"reminder:{level}",
-                          titles(kind)["reminder"], Notification.Level.REMINDER, n=level)
-        rows_mark(kind.model, [r["pk"] for r in due_soon], reminded_level=level)
-        report.reminded += len(due_soon)
+    due_soon = _due_reminders(kind, today, plan or ReminderPlan(today, [kind]))
+    if due_soon:
+        notes += _notices(kind, due_soon, kind.responsible,
+                          lambda row: f"reminder:{row['level']}", titles(kind)["reminder"],
+                          Notification.Level.REMINDER, extra_of=lambda row: {"n": row["level"]})
+        rows_mark_each(kind.model, "reminded_level", {r["pk"]: r["level"] for r in due_soon})
+        report.reminded = len(due_soon)
     return report, notes
 
 
@@ -331,8 +373,9 @@ def deadlines_sweep(*, today: date | None = None,
     from portal.tasks import notifications_email_drain
 
     today = today or timezone.localdate()
-    reports, notes, plan = {}, [], ReminderPlan()
-    for kind in (deadline_kinds() if kinds is None else kinds):
+    kinds = deadline_kinds() if kinds is None else list(kinds)
+    reports, notes, plan = {}, [], ReminderPlan(today, kinds)
+    for kind in kinds:
         reports[kind.label], kind_notes = sweep_kind(kind, today, plan)
         notes += kind_notes
         reports[kind.label].notifications = len(kind_notes)

@@ -14,10 +14,15 @@ PLATFORM = "平台运行规则"
 
 
 def rule(value, article: str = "", *, confirmed: bool = False, enabled: bool = True,
-         source: str | None = None) -> dict:
-    entry = {"value": value, "article": article, "confirmed": confirmed, "enabled": enabled}
+         source: str | None = None, note: str = "", **options) -> dict:
+    """One rule; ``options`` are the rule's own (``by``, ``consent``, …, see
+    ``portal.rules.RULES``); ``note`` says what the source text shows where it is unclear."""
+    entry = {"value": value, "article": article, "confirmed": confirmed, "enabled": enabled,
+             **options}
     if source:
         entry["source"] = source
+    if note:
+        entry["note"] = note
     return entry
 
 
@@ -28,10 +33,12 @@ def _platform(value) -> dict:
 # What every pack shares unless it says otherwise: the platform's operating rules and
 # the limits no source text fixes (values of the former deployment settings, unconfirmed).
 _BASE = {
-    "sharing.prereview": rule(3, enabled=False),
+    "sharing.prereview": rule(3, enabled=False, by="center"),
     "sharing.answer": rule(10),
-    "sharing.answer_extension": rule(10, enabled=False),
+    "sharing.answer_extension": rule(10, enabled=False, consent="head", notify_applicant=True),
+    "sharing.supply": rule(10, enabled=False),
     "sharing.enablement": rule(3, enabled=False),
+    "sharing.return_flow": rule(10, enabled=False),
     "sharing.negotiation": rule(10),
     "sharing.coordination": rule(20),
     "sharing.transfer": rule(10),
@@ -40,6 +47,7 @@ _BASE = {
     "sharing.grant_expiry_notice": _platform(10),
     "sharing.negative_list_review": rule(12),
     "catalog.update": rule(15),
+    "catalog.recollection": rule("reason", enabled=False),
     "catalog.reminder_days": _platform([5, 1]),
     "opendata.review": rule(5),
     "opendata.answer": rule(10),
@@ -58,6 +66,23 @@ def _pack(**overrides) -> dict:
     return rules
 
 
+_SECONDARY = ("条号见于一份转述条例的二手网页（文字经改写），未能从条例原文核实；"
+              "期限天数条例原文未能读到。")
+_ANSWER_NOTE = ("条例第四章细化共享申请、答复的流程及时限要求（国务院新闻稿）；"
+                "能读到的残缺文本有“个工作日内作出是否同意共享的答复”，天数与条号未能读到。")
+_DISPUTE_NOTE = ("能读到的残缺文本有“由共同的上级政务数据共享主管部门协调处理”，"
+                 "与本平台在共同上级区划协调一致；天数与条号未能读到。")
+_RETURN_NOTE = ("国务院新闻稿：上级政府部门应当根据下级政府部门的履职需要，在确保政务数据安全的"
+                "前提下，及时、完整回流相关政务数据；条号与期限未能读到，期限沿用答复期限。")
+
+_GUIZHOU_NOTE = ("能读到的条例文本（转录的试题，未显示条号）有：数据提供部门不能立即答复的，"
+                 "应当自收到申请之日起15个工作日内予以答复；需要延长答复期限的，应当经数据提供部门"
+                 "负责人同意并告知申请人，延长的期限最长不得超过15个工作日。同一文本另有“数据提供"
+                 "部门应当在10个工作日内予以答复”（有条件共享）：15+15 是否适用于共享申请"
+                 "（而非开放申请）未能核实。")
+_SHANXI_NOTE = ("2、5、10 个工作日见于山西省政务数据共享实施细则的政策问答（2024年3月），"
+                "未显示条号；《山西省政务数据管理与应用办法》本身的条款未能读到。")
+
 SHIPPED = [
     {
         # The State Council's regulation, in force 2025-08-01: the default for new regions.
@@ -67,7 +92,17 @@ SHIPPED = [
         "code": "national-2025", "is_default": True,
         "name": "《政务数据共享条例》（国务院令第809号，2025年8月1日起施行）",
         "source": "《政务数据共享条例》",
-        "rules": _pack(),
+        "rules": _pack(**{
+            # Chapter 4 (共享使用) names each of these duties; its article numbers and day
+            # counts could not be read, so every value here stays unconfirmed.
+            "sharing.answer": rule(10, "第四章", note=_ANSWER_NOTE),
+            "sharing.negotiation": rule(10, "第四章", note=_DISPUTE_NOTE),
+            "sharing.coordination": rule(20, "第四章", note=_DISPUTE_NOTE),
+            "sharing.transfer": rule(10, "第二十五条", note=_SECONDARY),
+            "sharing.objection": rule(5, "第二十六条", note=_SECONDARY),
+            "sharing.return_flow": rule(10, "第四章", enabled=True, note=_RETURN_NOTE),
+            "catalog.recollection": rule("reason", "第十九条", enabled=True, note=_SECONDARY),
+        }),
     },
     {
         "code": "national-2016", "is_default": False,
@@ -114,10 +149,38 @@ SHIPPED = [
         "name": "《衡阳市政务数据共享开放管理办法》（衡政办发〔2021〕25号）",
         "source": "《衡阳市政务数据共享开放管理办法》",
         "rules": _pack(**{
-            "sharing.prereview": rule(3, "第十七条", enabled=True),
-            "sharing.answer": rule(10, "第十七条", confirmed=True),
+            "sharing.prereview": rule(3, "第十七条", enabled=True, by="center"),
+            # 第十七条 has the bureau review the need together with the provider; it sets
+            # no limit for that answer, only for supplying the data afterwards.
+            "sharing.answer": rule(10, "第十七条",
+                                   note="第十七条规定审核后十个工作日内提供数据，未规定答复期限。"),
+            "sharing.supply": rule(10, "第十七条", confirmed=True, enabled=True),
             "sharing.enablement": rule(3, "第十七条", enabled=True),
             "assessment.annual_report_due": rule({"month": 2, "day": None}, "第二十五条"),
+        }),
+    },
+    {
+        # 《贵州省政府数据共享开放条例》 (adopted 2020-09-25, in force 2020-12-01).
+        "code": "guizhou-2020", "is_default": False,
+        "name": "《贵州省政府数据共享开放条例》（2020年）",
+        "source": "《贵州省政府数据共享开放条例》",
+        "rules": _pack(**{
+            "sharing.answer": rule(15, "第三章", note=_GUIZHOU_NOTE),
+            "sharing.answer_extension": rule(15, "第三章", enabled=True, consent="head",
+                                             notify_applicant=True, note=_GUIZHOU_NOTE),
+        }),
+    },
+    {
+        # Shanxi: the authority's 符合性审查 within 2 working days, then the provider
+        # answers within 5 (data already on the platform) or 10 (to be published first).
+        "code": "shanxi-2020", "is_default": False,
+        "name": "《山西省政务数据管理与应用办法》（2020年）",
+        "source": "《山西省政务数据管理与应用办法》",
+        "rules": _pack(**{
+            "sharing.prereview": rule(2, enabled=True, by="authority", note=_SHANXI_NOTE),
+            "sharing.answer": rule(5, unpublished_value=10, note=_SHANXI_NOTE),
+            "sharing.coordination": rule(20, note="协商未果的由同级政务数据主管部门协调解决"
+                                                  "（同一政策问答）；天数未规定。"),
         }),
     },
 ]

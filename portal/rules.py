@@ -7,11 +7,11 @@ it; :func:`deadline_start <portal.deadlines.deadline_start>` records both on the
 the page can say "10 个工作日（《政务数据共享条例》第十二条）" from the version that timed it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,14 +24,43 @@ from portal.workdays import add_working_days
 @dataclass(frozen=True)
 class RuleSpec:
     label: Any
-    unit: str  # "days" (working days), "months", "flag", "levels" (list of days), "date"
+    unit: str  # "days" (working days), "months", "flag", "levels" (list of days), "date",
+    #            "choice" (one of ``choices``)
+    # Options a rule may carry besides its value, each with its allowed values (None: a
+    # number of working days): who acts, who consents, a second limit for a condition.
+    options: tuple[tuple[str, tuple | None], ...] = ()
+    choices: tuple[str, ...] = ()
 
+
+# Who may act on a step or consent to it (``by`` / ``consent`` options).
+ACTORS = ("center", "authority", "head", "data_admin")
+ACTOR_LABELS = {
+    "center": gettext_lazy("信息中心"),
+    "authority": gettext_lazy("主管部门"),
+    "head": gettext_lazy("提供部门第一责任人"),
+    "data_admin": gettext_lazy("提供部门数据管理员"),
+}
 
 RULES: dict[str, RuleSpec] = {
-    "sharing.prereview": RuleSpec(gettext_lazy("申请合规性审查 / 信息中心预审"), "days"),
-    "sharing.answer": RuleSpec(gettext_lazy("提供部门答复"), "days"),
-    "sharing.answer_extension": RuleSpec(gettext_lazy("答复延期"), "days"),
+    # ``by``: who checks the application (YS-18, HY-17: the center; Shanxi: the authority).
+    "sharing.prereview": RuleSpec(gettext_lazy("申请合规性审查 / 信息中心预审"), "days",
+                                  options=(("by", ("center", "authority")),)),
+    # ``unpublished_value``: the limit when the data must first be published on the
+    # platform (Shanxi: 5 working days if already shared there, 10 otherwise).
+    "sharing.answer": RuleSpec(gettext_lazy("提供部门答复"), "days",
+                               options=(("unpublished_value", None),)),
+    # value: the most working days one extension adds; ``consent``: who must agree;
+    # ``notify_applicant``: the applicant is told (Guizhou).
+    "sharing.answer_extension": RuleSpec(
+        gettext_lazy("答复延期"), "days",
+        options=(("consent", ("head", "data_admin", "authority")),
+                 ("notify_applicant", (True, False)))),
+    # HY-17: after consent the provider supplies the data to the platform within a limit.
+    "sharing.supply": RuleSpec(gettext_lazy("同意后提供数据"), "days"),
     "sharing.enablement": RuleSpec(gettext_lazy("信息中心开通"), "days"),
+    # 回流: an upper-level provider answers a lower-level department's request for data
+    # about the lower level's own jurisdiction.
+    "sharing.return_flow": RuleSpec(gettext_lazy("上级部门回流数据"), "days"),
     "sharing.negotiation": RuleSpec(gettext_lazy("协商"), "days"),
     "sharing.coordination": RuleSpec(gettext_lazy("主管部门协调"), "days"),
     "sharing.transfer": RuleSpec(gettext_lazy("转送第三方同意"), "days"),
@@ -40,6 +69,10 @@ RULES: dict[str, RuleSpec] = {
     "sharing.grant_expiry_notice": RuleSpec(gettext_lazy("授权到期提醒"), "days"),
     "sharing.negative_list_review": RuleSpec(gettext_lazy("负面清单复核周期"), "months"),
     "catalog.update": RuleSpec(gettext_lazy("目录更新"), "days"),
+    # No collecting again what sharing already provides: an entry overlapping another
+    # department's registered entry (C5) is refused, or needs a reason the center reviews.
+    "catalog.recollection": RuleSpec(gettext_lazy("不得重复收集"), "choice",
+                                     choices=("refuse", "reason")),
     "catalog.reminder_days": RuleSpec(gettext_lazy("目录更新提醒"), "levels"),
     "opendata.review": RuleSpec(gettext_lazy("开放数据审核"), "days"),
     "opendata.answer": RuleSpec(gettext_lazy("开放申请与需求答复"), "days"),
@@ -56,6 +89,10 @@ class RulePackInvalid(ValueError):
     """A pack's rules are incomplete or malformed (the message names the rule)."""
 
 
+# A step timed by a rule's second limit records ``key#variant`` as its rule.
+UNPUBLISHED = "unpublished"
+
+
 @dataclass(frozen=True)
 class Rule:
     """One rule as a version of a pack states it."""
@@ -67,6 +104,27 @@ class Rule:
     confirmed: bool
     source: str
     version_id: int | None
+    options: dict = field(default_factory=dict)
+    variant: str = ""
+    note: str = ""
+
+    @property
+    def ref(self) -> str:
+        """What a step records as the rule that timed it (``due_rule``)."""
+        return f"{self.key}#{self.variant}" if self.variant else self.key
+
+    @property
+    def days(self) -> int:
+        """The working days this rule (or its variant) gives."""
+        if self.variant == UNPUBLISHED:
+            return int(self.options.get("unpublished_value") or self.value)
+        return int(self.value)
+
+    def option(self, name: str, default=None):
+        return self.options.get(name, default)
+
+    def with_variant(self, variant: str) -> "Rule":
+        return replace(self, variant=variant)
 
     @property
     def citation(self) -> str:
@@ -77,30 +135,64 @@ class Rule:
                                                            "article": self.article}
         return _("%(source)s（条款待核实）") % {"source": self.source}
 
+    def amount(self) -> str:
+        """The rule's value in words ("10 个工作日", "最多延长 15 个工作日，须经…同意")."""
+        unit = RULES[self.key].unit
+        if self.key == "sharing.answer_extension":
+            text = _("最多延长 %(n)d 个工作日") % {"n": self.value}
+            consent = self.option("consent")
+            if consent:
+                text += _("，须经%(who)s同意") % {"who": ACTOR_LABELS[consent]}
+            if self.option("notify_applicant"):
+                text += _("并告知申请部门")
+            return text
+        if unit == "days":
+            if self.variant == UNPUBLISHED:
+                return _("%(n)d 个工作日（数据须先在平台发布）") % {"n": self.days}
+            text = _("%(n)d 个工作日") % {"n": self.value}
+            if self.option("unpublished_value"):
+                text += _("；数据须先在平台发布的 %(n)d 个工作日") % {
+                    "n": self.option("unpublished_value")}
+            return text
+        if unit == "months":
+            return _("%(n)d 个月") % {"n": self.value}
+        if unit == "levels":
+            return _("到期前 %(days)s 个工作日") % {"days": "、".join(map(str, self.value))}
+        if unit == "date":
+            return (_("%(month)d 月底前") % self.value if not self.value.get("day")
+                    else _("%(month)d 月 %(day)d 日前") % self.value)
+        if unit == "choice":
+            return str(CHOICE_LABELS.get(self.value, self.value))
+        return _("是") if self.enabled else _("否")
+
     def describe(self) -> str:
         """"10 个工作日（《政务数据共享条例》第十二条）"."""
-        unit = RULES[self.key].unit
-        if unit == "days":
-            amount = _("%(n)d 个工作日") % {"n": self.value}
-        elif unit == "months":
-            amount = _("%(n)d 个月") % {"n": self.value}
-        elif unit == "levels":
-            amount = _("到期前 %(days)s 个工作日") % {"days": "、".join(map(str, self.value))}
-        elif unit == "date":
-            amount = (_("%(month)d 月底前") % self.value if not self.value.get("day")
-                      else _("%(month)d 月 %(day)d 日前") % self.value)
-        else:
-            amount = _("是") if self.enabled else _("否")
-        return f"{amount}（{self.citation}）"
+        return f"{self.amount()}（{self.citation}）"
+
+
+CHOICE_LABELS = {
+    "refuse": gettext_lazy("与其他部门已注册资源重复的，不予提交"),
+    "reason": gettext_lazy("与其他部门已注册资源重复的，须说明理由并经信息中心审核"),
+}
 
 
 def rule_of(version: RulePackVersion, key: str) -> Rule:
+    """The rule ``key`` (or ``key#variant``, as a step records it) of ``version``."""
+    key, _sep, variant = key.partition("#")
     entry = version.rules.get(key)
     if entry is None:
         raise RulePackInvalid(_("规则包缺少规则“%(rule)s”。") % {"rule": RULES[key].label})
+    options = {name: entry[name] for name, _allowed in RULES[key].options if name in entry}
     return Rule(key=key, value=entry.get("value"), enabled=bool(entry.get("enabled", True)),
                 article=entry.get("article", ""), confirmed=bool(entry.get("confirmed")),
-                source=entry.get("source") or version.source, version_id=version.pk)
+                source=entry.get("source") or version.source, version_id=version.pk,
+                options=options, variant=variant, note=entry.get("note", ""))
+
+
+def _option_ok(value, allowed: tuple | None) -> bool:
+    if allowed is None:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 365
+    return value in allowed
 
 
 def rules_validate(rules: dict) -> None:
@@ -120,12 +212,18 @@ def rules_validate(rules: dict) -> None:
                                                       for v in value),
             "date": isinstance(value, dict) and value.get("month") in range(1, 13)
             and (value.get("day") in (None, 0) or value.get("day") in range(1, 29)),
+            "choice": value in spec.choices,
             "flag": True,
         }[spec.unit]
         if not ok:
             raise RulePackInvalid(_("规则“%(rule)s”的取值无效。") % {"rule": label})
-        if not isinstance(entry.get("article", ""), str):
-            raise RulePackInvalid(_("规则“%(rule)s”的条款须为文字。") % {"rule": label})
+        for name, allowed in spec.options:
+            if name in entry and entry[name] is not None and not _option_ok(entry[name], allowed):
+                raise RulePackInvalid(_("规则“%(rule)s”的选项“%(option)s”取值无效。")
+                                      % {"rule": label, "option": name})
+        for text in ("article", "note"):
+            if not isinstance(entry.get(text, ""), str):
+                raise RulePackInvalid(_("规则“%(rule)s”的条款和说明须为文字。") % {"rule": label})
     unknown = sorted(set(rules) - set(RULES))
     if unknown:
         raise RulePackInvalid(_("未知的规则：%(keys)s。") % {"keys": "、".join(unknown)})
@@ -155,14 +253,16 @@ def rule_pack_copy(*, actor, pack: RulePack, code: str, name: str) -> RulePack:
 
 
 def rule_pack_in_use(pack: RulePack) -> bool:
-    """A region uses it, or a step was timed by one of its versions."""
-    from portal.deadlines import deadline_kinds
-
+    """A region uses it, or a row of any app was timed by one of its versions (every
+    protecting reference to a version counts: steps, reports, extensions)."""
     if pack.is_default or Region.objects.filter(rule_pack=pack).exists():
         return True
     versions = RulePackVersion.objects.filter(pack=pack)
-    return any(kind.model.objects.filter(rule_version__in=versions).exists()
-               for kind in deadline_kinds())
+    return any(
+        relation.related_model._base_manager.filter(
+            **{f"{relation.field.name}__in": versions}).exists()
+        for relation in RulePackVersion._meta.related_objects
+        if relation.on_delete is models.PROTECT)
 
 
 def _current(pack_id: int) -> RulePackVersion:
@@ -198,7 +298,7 @@ def due_after(version: RulePackVersion, key: str, start: date | None = None
               ) -> tuple[date, Rule]:
     """The due date ``key``'s working days after ``start`` (default today), and the rule."""
     rule = rule_of(version, key)
-    return add_working_days(start or timezone.localdate(), int(rule.value)), rule
+    return add_working_days(start or timezone.localdate(), rule.days), rule
 
 
 def region_due(region_id: int | None, key: str, start: date | None = None

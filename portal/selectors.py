@@ -17,11 +17,13 @@ def regions_all() -> QuerySet[Region]:
 
 
 def inbox_open(user: User) -> QuerySet[InboxItem]:
-    return InboxItem.objects.filter(user=user, done_at__isnull=True).order_by("due_on", "-created_at")
+    return (InboxItem.objects.filter(user=user, done_at__isnull=True)
+            .select_related("rule_version").order_by("due_on", "-created_at"))
 
 
 def inbox_done(user: User) -> QuerySet[InboxItem]:
-    return InboxItem.objects.filter(user=user, done_at__isnull=False).order_by("-done_at")
+    return (InboxItem.objects.filter(user=user, done_at__isnull=False)
+            .select_related("rule_version").order_by("-done_at"))
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/otp/setup/", views.otp_setup, name="otp_setup"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/notifications/read/", views.notifications_read, name="notifications_read"),
+    path("responsibilities/", views.responsibilities, name="responsibilities"),
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.access import get_visible_or_404
 from portal.forms import LoginForm, OtpTokenForm, TokenCreateForm
 from portal.models import ApiToken, AuditEvent
+from portal.responsibilities import departments_listable, responsibility_list
 from portal.selectors import inbox_done, inbox_open, notifications_for
 from portal.services.audit import audit_record
 from portal.services.inbox import notification_mark_read
@@ -109,6 +110,20 @@ def inbox(request):
     return render(request, "portal/inbox.html", {
         "page": page, "show": show, "today": timezone.localdate(),
         "notifications": notifications_for(request.user)[:20],
+    })
+
+
+@login_required
+def responsibilities(request):
+    """The responsibility list (责任清单) of a department under its region's rule pack:
+    one's own department, or any for the center and the authority (others: 404)."""
+    listable = departments_listable(request.user)
+    chosen = request.GET.get("department") or request.user.department_id
+    department = get_visible_or_404(request, listable, pk=chosen) if chosen else None
+    return render(request, "portal/responsibilities.html", {
+        "department": department,
+        "departments": listable if department is None or listable.count() > 1 else None,
+        "rows": responsibility_list(department) if department else [],
     })
 
 

@@ -8,8 +8,11 @@ class SharingConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.deadlines import deadline_kinds_register
+        from portal.responsibilities import duties_register
 
+        from .duties import DUTIES
         from .gateway import plans  # noqa: F401 (connects the plan-cache invalidation)
         from .services.kinds import ALL_KINDS
 
+        duties_register(*DUTIES)
         deadline_kinds_register(*ALL_KINDS)

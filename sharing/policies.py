@@ -6,6 +6,7 @@ from portal.models import Role, User
 from portal.policies import has_department_role, is_authority, is_center, is_government_user
 
 from .models import (
+    AnswerExtension,
     CoReview,
     Dispute,
     Filing,
@@ -92,7 +93,10 @@ def can_withdraw_request(user: User, request: ShareRequest) -> bool:
 
 
 def can_prereview_request(user: User, request: ShareRequest) -> bool:
-    return request.status == S.PREREVIEW and is_center(user)
+    """The compliance check is the center's, or the authority's where the pack says so."""
+    if request.status != S.PREREVIEW:
+        return False
+    return is_authority(user) if request.prereview_by == "authority" else is_center(user)
 
 
 def can_answer_request(user: User, request: ShareRequest) -> bool:
@@ -103,6 +107,28 @@ def can_answer_request(user: User, request: ShareRequest) -> bool:
 
 def can_refuse_request(user: User, request: ShareRequest) -> bool:
     return request.status == S.PROVIDER_REVIEW and _acts_for(user, request.provider_id)
+
+
+def can_supply_request(user: User, request: ShareRequest) -> bool:
+    return request.status == S.SUPPLY and _acts_for(user, request.provider_id)
+
+
+def can_ask_extension(user: User, request: ShareRequest) -> bool:
+    """The provider asks for more time while its answer step is open."""
+    return request.status == S.PROVIDER_REVIEW and _acts_for(user, request.provider_id)
+
+
+def can_consent_extension(user: User, extension: AnswerExtension) -> bool:
+    """Whoever the pack names consents: the provider's head (Guizhou), its data
+    administrator (or head), or the authority."""
+    if not extension.is_pending:
+        return False
+    provider = extension.request.provider_id
+    return {
+        "head": lambda: has_department_role(user, provider, Role.HEAD),
+        "data_admin": lambda: _acts_for(user, provider),
+        "authority": lambda: is_authority(user),
+    }.get(extension.consent_by, lambda: False)()
 
 
 def can_enable_request(user: User, request: ShareRequest) -> bool:
@@ -130,7 +156,8 @@ def request_actions(user: User, request: ShareRequest) -> set[str]:
         "withdraw": can_withdraw_request, "prereview": can_prereview_request,
         "answer": can_answer_request, "refuse": can_refuse_request,
         "enable": can_enable_request, "escalate": can_escalate_request,
-        "coordinate": can_coordinate_request,
+        "coordinate": can_coordinate_request, "supply": can_supply_request,
+        "extend": can_ask_extension,
     }
     return {name for name, check in checks.items() if check(user, request)}
 

@@ -57,7 +57,8 @@ def filing_for(department_id: int | None) -> Filing | None:
 def requests_visible(user: User) -> QuerySet[ShareRequest]:
     """Requests the user's department made, and those made to it once submitted (drafts
     stay private to the applicant)."""
-    qs = ShareRequest.objects.select_related("applicant", "provider", "resource")
+    qs = ShareRequest.objects.select_related("applicant", "provider", "resource",
+                                             "rule_version")
     if sees_everything(user):
         return qs
     if not user.is_authenticated or user.department_id is None:

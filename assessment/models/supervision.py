@@ -227,6 +227,11 @@ class AnnualReport(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices,
                               default=Status.DRAFT)
     due_on = models.DateField(_("报送期限"))
+    # The rule pack version and rule that set ``due_on`` (A6), shown beside it.
+    rule_version = models.ForeignKey("portal.RulePackVersion", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+",
+                                     editable=False, verbose_name=_("规则包版本"))
+    due_rule = models.CharField(_("期限规则"), max_length=40, blank=True, editable=False)
     figures = models.JSONField(_("平台数据"), default=dict, blank=True)
     figures_at = models.DateTimeField(_("数据生成时间"), null=True, blank=True)
     overview = models.TextField(_("总体情况"), blank=True)

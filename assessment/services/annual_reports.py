@@ -28,7 +28,7 @@ from assessment.services.common import (
 )
 from portal.errors import Conflict, NotPermitted
 from portal.models import Department, Notification, User
-from portal.rules import region_rules, rule_of
+from portal.rules import Rule, region_rules, rule_of
 from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workflow import transition_apply
 
@@ -39,14 +39,15 @@ FINAL_REMINDER_DAYS = 7
 JANUARY_REMINDER_DAY = 15
 
 
-def report_due(year: int, region_id: int | None) -> date:
+def report_due(year: int, region_id: int | None) -> tuple[date, Rule]:
     """The due date of the report on ``year`` in the region's rule pack (NAT-18: the end
-    of February of the following year)."""
-    value = rule_of(region_rules(region_id), "assessment.annual_report_due").value
+    of February of the following year), and the rule (shown beside the date)."""
+    rule = rule_of(region_rules(region_id), "assessment.annual_report_due")
+    value = rule.value
     if value.get("day"):
-        return date(year + 1, value["month"], value["day"])
+        return date(year + 1, value["month"], value["day"]), rule
     first_of_next = date(year + 1 + value["month"] // 12, value["month"] % 12 + 1, 1)
-    return first_of_next - timedelta(days=1)
+    return first_of_next - timedelta(days=1), rule
 
 
 def annual_figures(department_ids: list[int], year: int) -> dict[int, dict]:
@@ -102,14 +103,19 @@ def annual_reports_prepare(*, year: int, department_ids: list[int] | None = None
         now = timezone.now()
         due = {region: report_due(year, region) for region in {regions[pk] for pk in missing}}
         bulk_create_with_history([
-            AnnualReport(department_id=pk, year=year, due_on=due[regions[pk]], figures=figures[pk],
+            AnnualReport(department_id=pk, year=year, due_on=due[regions[pk]][0],
+                         rule_version_id=due[regions[pk]][1].version_id,
+                         due_rule=due[regions[pk]][1].ref, figures=figures[pk],
                          figures_at=now, overview=draft_overview(year, figures[pk]))
             for pk in missing
         ], AnnualReport, batch_size=500)
-    for report in AnnualReport.objects.filter(year=year, department_id__in=missing):
+    for report in (AnnualReport.objects.filter(year=year, department_id__in=missing)
+                   .select_related("rule_version")):
         inbox_add(users=department_signers([report.department_id]), key=_task_key(report),
                   title=_("报送 %(year)d 年度共享情况报告") % {"year": year}, url=_url(report),
-                  due_on=report.due_on, target=report)
+                  due_on=report.due_on, target=report,
+                  rule=rule_of(report.rule_version, report.due_rule)
+                  if report.rule_version_id else None)
     return len(missing)
 
 

@@ -101,6 +101,12 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class SubmitSerializer(CommentSerializer):
+    recollection_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="与其他部门已注册资源重复时，说明重复收集的理由（《政务数据共享条例》）")
+
+
 class ReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(help_text=_("退回意见"))
 

@@ -24,6 +24,7 @@ from .serializers import (
     ResourceSerializer,
     RetireSerializer,
     ReturnSerializer,
+    SubmitSerializer,
 )
 
 ID_OR_CODE = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH,
@@ -54,7 +55,9 @@ class ResourceViewSet(viewsets.ModelViewSet):
     def get_serializer_class(self):
         if self.action == "list":
             return ResourceListSerializer
-        if self.action in ("submit", "withdraw", "approve"):
+        if self.action == "submit":
+            return SubmitSerializer
+        if self.action in ("withdraw", "approve"):
             return CommentSerializer
         if self.action == "return_":
             return ReturnSerializer
@@ -104,12 +107,13 @@ class ResourceViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         return self._detail(run(resource, serializer.validated_data))
 
-    @extend_schema(summary="提交审核（数据管理员）", request=CommentSerializer,
+    @extend_schema(summary="提交审核（数据管理员）", request=SubmitSerializer,
                    responses=ResourceSerializer, parameters=[ID_OR_CODE])
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._act(request, lambda r, d: services.resource_submit(
-            actor=request.user, resource=r, comment=d["comment"]))
+            actor=request.user, resource=r, comment=d["comment"],
+            recollection_reason=d["recollection_reason"]))
 
     @extend_schema(summary="撤回提交（数据管理员）", request=CommentSerializer,
                    responses=ResourceSerializer, parameters=[ID_OR_CODE])

@@ -100,6 +100,9 @@ class Resource(SearchableModel):
                                     related_name="revisions", verbose_name=_("修订对象"))
     review_warnings = models.JSONField(_("审核提示"), default=list, blank=True, editable=False)
     review_comment = models.TextField(_("审核意见"), blank=True)
+    # 《政务数据共享条例》: what sharing already provides is not collected again; an entry
+    # overlapping another department's registered entry (C5) states why, for the center.
+    recollection_reason = models.TextField(_("重复收集理由"), blank=True)
     review_round = models.PositiveIntegerField(_("提交次数"), default=0, editable=False)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     registered_at = models.DateTimeField(_("注册时间"), null=True, blank=True)

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from portal.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 from portal.models import Department, Role, User
+from portal.rules import region_rules, rule_of
 from portal.search import search_index_update
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, inbox_keep, notify
@@ -208,16 +209,43 @@ def resource_delete(*, actor: User, resource: Resource) -> None:
     drafts_task_refresh(department_id)
 
 
+def recollection_check(resource: Resource, warnings, reason: str) -> str:
+    """The department region's pack on collecting again what sharing provides
+    (``catalog.recollection``): an entry overlapping another department's registered entry
+    (C5) is refused, or goes to the center only with a reason. Returns the reason kept."""
+    rule = rule_of(region_rules(resource.provider.region_id), "catalog.recollection")
+    overlaps = [w for w in warnings if w.rule == "C5"]
+    if not rule.enabled or not overlaps:
+        return ""
+    found = "；".join(str(w.message) for w in overlaps)
+    if rule.value == "refuse":
+        raise ValidationFailed(
+            _("通过共享可以获取的数据不得重复收集（%(rule)s）：%(found)s") % {
+                "rule": rule.citation, "found": found},
+            fields={"items": [found]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            _("该资源与其他部门已注册资源重复，请说明重复收集的理由，由信息中心审核（%(rule)s）。")
+            % {"rule": rule.citation},
+            fields={"recollection_reason": [found]})
+    return reason
+
+
 @transaction.atomic
-def resource_submit(*, actor: User, resource: Resource, comment: str = "") -> Resource:
-    """The data administrator submits an entry (or a revision) for center review (C6)."""
+def resource_submit(*, actor: User, resource: Resource, comment: str = "",
+                    recollection_reason: str = "") -> Resource:
+    """The data administrator submits an entry (or a revision) for center review (C6);
+    an overlap with another department's entry follows the pack's re-collection rule."""
     resource = _lock(resource)
     if not policies.can_submit_resource(actor, resource):
         raise NotPermitted(_("只有本部门的数据管理员可以提交目录。"))
     data, items = proposal_from_resource(resource)
     if TRANSITIONS.find(resource.status, "submit") is not None:
         ensure_valid(data, items)
-    resource.review_warnings = [w.as_dict() for w in resource_warnings(resource)]
+    warnings = resource_warnings(resource)
+    resource.recollection_reason = recollection_check(resource, warnings, recollection_reason)
+    resource.review_warnings = [w.as_dict() for w in warnings]
     resource.submitted_at = timezone.now()
     resource.review_round += 1
     transition_apply(obj=resource, table=TRANSITIONS, action="submit", actor=actor, comment=comment)

@@ -15,6 +15,11 @@ class InboxItem(models.Model):
     title = models.CharField(_("事项"), max_length=200)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     due_on = models.DateField(_("办理期限"), null=True, blank=True)
+    # The rule that set ``due_on`` (as on the step itself), so the inbox shows it too.
+    rule_version = models.ForeignKey("portal.RulePackVersion", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("规则包版本"))
+    due_rule = models.CharField(_("期限规则"), max_length=40, blank=True)
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
     target_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

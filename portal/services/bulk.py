@@ -65,3 +65,25 @@ def rows_mark(model: type[models.Model], pks: Sequence[int], **values) -> None:
     for start in range(0, len(pks), chunk):
         model.objects.filter(pk__in=pks[start:start + chunk]).update(**values)
 
+
+
+def rows_mark_each(model: type[models.Model], field: str, values: dict[int, int]) -> None:
+    """``UPDATE model SET field = <the row's value>`` for each pk in ``values``: one
+    statement on PostgreSQL (``unnest`` of two arrays), one per distinct value elsewhere."""
+    if not values:
+        return
+    if connection.vendor != "postgresql":
+        by_value: dict[int, list[int]] = {}
+        for pk, value in values.items():
+            by_value.setdefault(value, []).append(pk)
+        for value, pks in by_value.items():
+            rows_mark(model, pks, **{field: value})
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    table, column = quote(meta.db_table), quote(meta.get_field(field).column)
+    key = quote(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = v.value FROM (SELECT unnest(%s::bigint[]) AS pk, "  # noqa: S608
+            f"unnest(%s::integer[]) AS value) AS v WHERE {table}.{key} = v.pk",
+            [list(values), list(values.values())])

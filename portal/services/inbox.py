@@ -64,15 +64,18 @@ def inbox_add(
     url: str = "",
     due_on: date | None = None,
     target: models.Model | None = None,
+    rule=None,
 ) -> list[InboxItem]:
-    """Open a pending task for each user (once per key) and notify them of it."""
+    """Open a pending task for each user (once per key) and notify them of it. ``rule``
+    (a :class:`portal.rules.Rule`) is the rule that set ``due_on``, shown beside it."""
     users = list({u.pk: u for u in users}.values())
     existing = set(
         InboxItem.objects.filter(user__in=users, key=key).values_list("user_id", flat=True)
     )
     items = [
         InboxItem.objects.create(user=user, key=key, title=title[:200], url=url, due_on=due_on,
-                                 **_target_fields(target))
+                                 rule_version_id=rule.version_id if rule else None,
+                                 due_rule=rule.ref if rule else "", **_target_fields(target))
         for user in users if user.pk not in existing
     ]
     body = f"办理期限：{due_on:%Y-%m-%d}" if due_on else ""

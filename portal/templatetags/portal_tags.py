@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from django import template
 from django.utils import timezone
 
+from portal.models import RulePackVersion
 from portal.rules import RULES, rule_of
 from portal.workdays import WorkingCalendar
 
@@ -25,11 +26,32 @@ def _calendar(context, today: date, day: date) -> WorkingCalendar:
     return calendar
 
 
-def step_rule_text(step) -> str:
+def _rule_version(context, step):
+    """The pack version that timed ``step``: the one loaded with it, else read once per
+    request and version (a list of steps timed by the same versions costs one query
+    per version, not one per row)."""
+    field = step._meta.get_field("rule_version")
+    if field.is_cached(step):
+        return step.rule_version
+    request = context.get("request")
+    cache = getattr(request, "_portal_rule_versions", None)
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._portal_rule_versions = cache
+    if step.rule_version_id not in cache:
+        cache[step.rule_version_id] = RulePackVersion.objects.filter(
+            pk=step.rule_version_id).first()
+    return cache[step.rule_version_id]
+
+
+def step_rule_text(step, context=None) -> str:
     """The rule that set ``step``'s due date, or "" when a person chose the date."""
-    version = getattr(step, "rule_version", None)
     key = getattr(step, "due_rule", "")
-    return rule_of(version, key).describe() if version is not None and key in RULES else ""
+    if key.partition("#")[0] not in RULES or not getattr(step, "rule_version_id", None):
+        return ""
+    version = _rule_version(context or {}, step)
+    return rule_of(version, key).describe() if version is not None else ""
 
 
 @register.inclusion_tag("partials/deadline.html", takes_context=True)
@@ -49,7 +71,7 @@ def deadline(context, due_on, closed=False, is_open=True, step=None) -> dict:
     if isinstance(due_on, datetime):
         due_on = timezone.localdate(due_on)
     closed = bool(closed) or not is_open
-    state = {"due_on": due_on, "closed": closed, "rule": step_rule_text(step)}
+    state = {"due_on": due_on, "closed": closed, "rule": step_rule_text(step, context)}
     if closed:
         return state
     today = timezone.localdate()

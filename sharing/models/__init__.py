@@ -4,6 +4,7 @@ data services of the gateway (S9)."""
 
 from .disputes import CoReview, Dispute, DisputeMessage
 from .enums import Purpose
+from .extensions import AnswerExtension
 from .filing import FILING_TRANSITIONS, Filing
 from .gateway import SERVICE_TRANSITIONS, DataService, ServiceHealthCheck, ServiceOperation
 from .grants import (
@@ -20,6 +21,7 @@ from .requests import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, ResponseRecord
 from .transfers import TRANSFER_TRANSITIONS, TransferRequest
 
 __all__ = [
+    "AnswerExtension",
     "CONSUME_DATAITEM",
     "CONSUME_RESOURCE",
     "FILING_TRANSITIONS",

@@ -1,8 +1,11 @@
 """Share requests for conditional (and not-shared) resources: S2, S3, S4, S12.
 
 The answer pipeline (S3) follows the provider region's rule pack (``sharing.pipeline``):
-optional center pre-review → the provider's answer within 10 working days → optional
-center enablement. A refusal can be escalated to negotiation between the departments
+optional compliance check (the center's pre-review, or the authority's) → the provider's
+answer (extendable once where the pack allows, with its consent, see ``extensions``) →
+optional supply of the data after consent (HY-17) → optional center enablement. A request
+of a lower level to an upper-level provider for data of its own jurisdiction is a 回流
+request, answered within the pack's return-flow limit. A refusal can be escalated to negotiation between the departments
 and then to coordination by the authority (S4, see ``disputes``).
 """
 
@@ -30,6 +33,7 @@ class ShareRequest(DeadlineFields):
         PREREVIEW = "prereview", _("信息中心预审中")
         RETURNED = "returned", _("已退回修改")
         PROVIDER_REVIEW = "provider_review", _("待提供部门答复")
+        SUPPLY = "supply", _("待提供部门提供数据")
         ENABLEMENT = "enablement", _("待信息中心开通")
         APPROVED = "approved", _("已同意")
         REFUSED = "refused", _("已拒绝")
@@ -91,6 +95,13 @@ class ShareRequest(DeadlineFields):
                                                       blank=True)
     answered_late = models.BooleanField(_("超期答复"), default=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # -- the pipeline the pack gave this request
+    prereview_by = models.CharField(_("合规性审查机构"), max_length=12, blank=True,
+                                    help_text=_("center：信息中心；authority：主管部门"))
+    return_flow = models.BooleanField(
+        _("回流申请"), default=False,
+        help_text=_("下级部门向上级部门申请本辖区的数据（《政务数据共享条例》）"))
+    supplied_at = models.DateTimeField(_("提供数据时间"), null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[items, approved_items, masked_items])
 
@@ -116,8 +127,8 @@ class ShareRequest(DeadlineFields):
 
 
 S = ShareRequest.Status
-OPEN_STATUSES = frozenset({S.PREREVIEW, S.PROVIDER_REVIEW, S.ENABLEMENT, S.NEGOTIATING,
-                           S.COORDINATING})
+OPEN_STATUSES = frozenset({S.PREREVIEW, S.PROVIDER_REVIEW, S.SUPPLY, S.ENABLEMENT,
+                           S.NEGOTIATING, S.COORDINATING})
 FINAL_STATUSES = frozenset({S.APPROVED, S.CLOSED, S.WITHDRAWN})
 
 TRANSITIONS = TransitionTable(
@@ -135,6 +146,13 @@ TRANSITIONS = TransitionTable(
                label=_("同意共享")),
     Transition("approve_for_enablement", source=[S.PROVIDER_REVIEW, S.NEGOTIATING],
                target=S.ENABLEMENT, label=_("同意共享（待信息中心开通）")),
+    Transition("approve_for_supply", source=[S.PROVIDER_REVIEW, S.NEGOTIATING],
+               target=S.SUPPLY, label=_("同意共享（待提供数据）")),
+    Transition("supply", source=S.SUPPLY, target=S.APPROVED, label=_("已提供数据")),
+    Transition("supply_for_enablement", source=S.SUPPLY, target=S.ENABLEMENT,
+               label=_("已提供数据（待信息中心开通）")),
+    Transition("extend", source=S.PROVIDER_REVIEW, target=S.PROVIDER_REVIEW,
+               label=_("延长答复期限")),
     Transition("enable", source=S.ENABLEMENT, target=S.APPROVED, label=_("开通")),
     Transition("refuse", source=S.PROVIDER_REVIEW, target=S.REFUSED, label=_("不予共享")),
     Transition("escalate", source=S.REFUSED, target=S.NEGOTIATING, label=_("提请协商")),

@@ -21,9 +21,11 @@ AUTHORITY = Audience(Role.AUTHORITY)
 
 def _request_responsible(row: dict) -> list[Audience]:
     status = row["status"]
-    if status in (S.PREREVIEW, S.ENABLEMENT):
+    if status == S.PREREVIEW:
+        return [AUTHORITY if row["prereview_by"] == "authority" else CENTER]
+    if status == S.ENABLEMENT:
         return [CENTER]
-    if status == S.PROVIDER_REVIEW:
+    if status in (S.PROVIDER_REVIEW, S.SUPPLY):
         return [(Role.DATA_ADMIN, row["provider_id"])]
     if status == S.NEGOTIATING:
         return [(Role.DATA_ADMIN, row["provider_id"]), (Role.DATA_ADMIN, row["applicant_id"])]
@@ -35,7 +37,7 @@ def _request_responsible(row: dict) -> list[Audience]:
 def _request_escalate_to(row: dict) -> list[Audience]:
     """Who must act, and above them who hears of the overdue step."""
     status, above = row["status"], []
-    if status == S.PROVIDER_REVIEW:
+    if status in (S.PROVIDER_REVIEW, S.SUPPLY):
         above = [(Role.HEAD, row["provider_id"]), CENTER]
     elif status == S.NEGOTIATING:
         above = [(Role.HEAD, row["provider_id"]), (Role.HEAD, row["applicant_id"]), AUTHORITY]
@@ -67,7 +69,7 @@ def _request_describe(row: dict, names: dict) -> str:
 
 REQUEST = DeadlineKind(
     app="sharing", name="request", model=ShareRequest, reminder_rule="sharing.reminder_days",
-    fields=("number", "status", "provider_id", "applicant_id", "resource__name"),
+    fields=("number", "status", "provider_id", "applicant_id", "resource__name", "prereview_by"),
     responsible=_request_responsible, escalate_to=_request_escalate_to,
     describe=_request_describe, names=texts,
     url_name="sharing:request_detail",

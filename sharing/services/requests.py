@@ -28,6 +28,7 @@ from ..policies import (
     can_prereview_request,
     can_refuse_request,
     can_submit_request,
+    can_supply_request,
     can_withdraw_request,
 )
 from ..uploads import upload_validate
@@ -181,6 +182,7 @@ def request_submit(*, actor: User, request: ShareRequest) -> ShareRequest:
     if errors:
         raise ValidationFailed(_("申请材料不完整，请按提示补充后再提交。"), fields=errors)
     request.submitted_at = request.submitted_at or timezone.now()
+    request.return_flow = pipeline.is_return_flow(request)
     request._history_user = actor
     if request.resource.sharing_type == SharingType.NOT_SHARED:
         from .disputes import dispute_open
@@ -197,29 +199,36 @@ def request_submit(*, actor: User, request: ShareRequest) -> ShareRequest:
 
 
 def _open_prereview(request: ShareRequest) -> None:
+    """The compliance check by whoever the pack names: the center (YS-18, HY-17) or the
+    authority (Shanxi's 符合性审查)."""
     due_on, rule = pipeline.due(request, "sharing.prereview")
+    request.prereview_by = rule.option("by") or "center"
     step_open(kind=REQUEST, obj=request, status=S.PREREVIEW, due_on=due_on, rule=rule,
               title=_("预审共享申请：%(resource)s") % {"resource": request.resource.name})
 
 
 def open_provider_review(request: ShareRequest) -> None:
     """Open the provider's answer step, timed by the provider region's pack (NAT-12:
-    10 working days)."""
-    due, rule = pipeline.due(request, "sharing.answer")
+    10 working days; a 回流 request by the return-flow limit; Shanxi: 5, or 10 when the
+    data must first be published)."""
+    due, rule = pipeline.due(request, pipeline.answer_key(request))
     request.answer_started_on, request.answer_due_on = timezone.localdate(), due
     step_open(kind=REQUEST, obj=request, status=S.PROVIDER_REVIEW, due_on=due, rule=rule,
               title=_("答复共享申请：%(applicant)s 申请《%(resource)s》") % {
                   "applicant": request.applicant, "resource": request.resource.name})
 
 
-# -- center pre-review and enablement (YS-18, HY-17) -------------------------------------
+# -- compliance check, supply and enablement (YS-18, HY-17, Shanxi) --------------------
 
 @transaction.atomic
 def request_prereview(*, actor: User, request: ShareRequest, passed: bool,
                       comment: str = "") -> ShareRequest:
     request = _lock(request)
     if not can_prereview_request(actor, request):
-        raise NotPermitted(_("只有信息中心可以预审共享申请。"), target=request, action="prereview")
+        raise NotPermitted(_("只有主管部门可以对共享申请进行符合性审查。")
+                           if request.prereview_by == "authority"
+                           else _("只有信息中心可以预审共享申请。"), target=request,
+                           action="prereview")
     comment = comment.strip()
     if not passed and not comment:
         raise ValidationFailed(_("请填写退回理由。"), fields={"reason": [_("退回申请必须说明理由。")]})
@@ -252,6 +261,41 @@ def request_enable(*, actor: User, request: ShareRequest, comment: str = "") -> 
                              comment=comment)
     _notify_parties(request, event.pk, _("共享申请已开通：%(resource)s") % {
         "resource": request.resource.name}, comment, provider=True)
+    return request
+
+
+def _after_supply(request: ShareRequest, actor: User, comment: str, action: str):
+    """The data is there: the center enables it where the pack says so, else the grant
+    takes effect now (``action`` is ``approve`` or ``supply``)."""
+    if pipeline.enabled(request, "sharing.enablement"):
+        due_on, rule = pipeline.due(request, "sharing.enablement")
+        step_open(kind=REQUEST, obj=request, status=S.ENABLEMENT, due_on=due_on, rule=rule,
+                  title=_("开通共享申请：%(resource)s") % {"resource": request.resource.name})
+        return transition_apply(obj=request, table=TRANSITIONS,
+                                action=f"{action}_for_enablement", actor=actor, comment=comment)
+    grant_from_request(actor=actor, request=request)
+    request.closed_at = timezone.now()
+    return transition_apply(obj=request, table=TRANSITIONS, action=action, actor=actor,
+                            comment=comment)
+
+
+@transaction.atomic
+def request_supply(*, actor: User, request: ShareRequest, comment: str = "") -> ShareRequest:
+    """The provider has supplied the consented data to the platform (HY-17: within ten
+    working days of the consent); then enablement or the grant."""
+    request = _lock(request)
+    if not can_supply_request(actor, request):
+        if request.status != S.SUPPLY:
+            raise IllegalTransition(_("当前状态为“%(status)s”，不能确认提供数据。") % {
+                "status": request.get_status_display()}, target=request, action="supply")
+        raise NotPermitted(_("只有提供部门的数据管理员或第一责任人可以确认已提供数据。"),
+                           target=request, action="supply")
+    step_close(kind=REQUEST, obj=request)
+    request.supplied_at = timezone.now()
+    request._history_user = actor
+    event = _after_supply(request, actor, comment, "supply")
+    _notify_parties(request, event.pk, _("提供部门已提供数据：%(resource)s") % {
+        "resource": request.resource.name}, comment)
     return request
 
 
@@ -324,6 +368,8 @@ def request_approve(*, actor: User, request: ShareRequest,
         return request_prereview(actor=actor, request=request, passed=True, comment=comment)
     if request.status == S.ENABLEMENT:
         return request_enable(actor=actor, request=request, comment=comment)
+    if request.status == S.SUPPLY:
+        return request_supply(actor=actor, request=request, comment=comment)
     if request.status == S.COORDINATING:
         from .disputes import dispute_decide
 
@@ -343,17 +389,15 @@ def request_approve(*, actor: User, request: ShareRequest,
     step_close(kind=REQUEST, obj=request)
     request._history_user = actor
     negotiated = request.status == S.NEGOTIATING
-    if pipeline.enabled(request, "sharing.enablement"):
-        due_on, rule = pipeline.due(request, "sharing.enablement")
-        step_open(kind=REQUEST, obj=request, status=S.ENABLEMENT, due_on=due_on, rule=rule,
-                  title=_("开通共享申请：%(resource)s") % {"resource": request.resource.name})
-        event = transition_apply(obj=request, table=TRANSITIONS, action="approve_for_enablement",
+    if pipeline.enabled(request, "sharing.supply"):
+        due_on, rule = pipeline.due(request, "sharing.supply")
+        step_open(kind=REQUEST, obj=request, status=S.SUPPLY, due_on=due_on, rule=rule,
+                  title=_("向共享平台提供数据：%(resource)s（%(applicant)s）") % {
+                      "resource": request.resource.name, "applicant": request.applicant})
+        event = transition_apply(obj=request, table=TRANSITIONS, action="approve_for_supply",
                                  actor=actor, comment=comment)
     else:
-        grant_from_request(actor=actor, request=request)
-        request.closed_at = timezone.now()
-        event = transition_apply(obj=request, table=TRANSITIONS, action="approve", actor=actor,
-                                 comment=comment)
+        event = _after_supply(request, actor, comment, "approve")
     if negotiated:
         from .disputes import dispute_settle
 
@@ -401,7 +445,7 @@ def request_refuse(*, actor: User, request: ShareRequest, reason: str) -> ShareR
 def request_withdraw(*, actor: User, request: ShareRequest, reason: str = "") -> ShareRequest:
     request = _lock(request)
     if not can_withdraw_request(actor, request):
-        if request.status in (S.APPROVED, S.CLOSED, S.WITHDRAWN, S.ENABLEMENT):
+        if request.status in (S.APPROVED, S.CLOSED, S.WITHDRAWN, S.SUPPLY, S.ENABLEMENT):
             raise IllegalTransition(_("当前状态为“%(status)s”，不能撤回。") % {
                 "status": request.get_status_display()}, target=request, action="withdraw")
         raise NotPermitted(_("只有申请部门可以撤回申请。"), target=request, action="withdraw")

@@ -16,10 +16,16 @@ from portal.access import get_visible_or_404
 from portal.refusals import perform
 from portal.workflow import workflow_events
 
+from .. import pipeline
 from ..access import filing_refusal
 from ..forms import ApproveForm, CommentForm, MessageForm, ReasonForm, RequestForm
-from ..models import DisputeMessage, ShareRequest
-from ..policies import can_apply_for_resource, can_post_dispute_message, request_actions
+from ..models import AnswerExtension, DisputeMessage, ShareRequest
+from ..policies import (
+    can_apply_for_resource,
+    can_consent_extension,
+    can_post_dispute_message,
+    request_actions,
+)
 from ..selectors import (
     request_detail,
     request_grant,
@@ -29,6 +35,7 @@ from ..selectors import (
     requests_visible,
 )
 from ..services.disputes import dispute_message_post, request_escalate
+from ..services.extensions import extension_ask, extension_decide
 from ..services.requests import (
     request_approve,
     request_create,
@@ -41,7 +48,8 @@ from ..services.requests import (
 PAGE_SIZE = 20
 S = ShareRequest.Status
 STATUS_GROUPS = {
-    "open": [S.PREREVIEW, S.PROVIDER_REVIEW, S.ENABLEMENT, S.NEGOTIATING, S.COORDINATING],
+    "open": [S.PREREVIEW, S.PROVIDER_REVIEW, S.SUPPLY, S.ENABLEMENT, S.NEGOTIATING,
+             S.COORDINATING],
     "draft": [S.DRAFT, S.RETURNED],
     "done": [S.APPROVED, S.REFUSED, S.CLOSED, S.WITHDRAWN],
 }
@@ -138,8 +146,14 @@ def request_detail_view(request, pk: int):
     share_request = get_visible_or_404(request, request_detail(request.user), pk=pk)
     actions = request_actions(request.user, share_request)
     dispute = getattr(share_request, "dispute", None)
+    extension = AnswerExtension.objects.filter(request=share_request).first()
+    extension_rule = pipeline.rule(share_request, "sharing.answer_extension")
+    if extension is not None or not extension_rule.enabled:
+        actions.discard("extend")
     return render(request, "sharing/request_detail.html", {
         "r": share_request, "actions": actions,
+        "extension": extension, "extension_rule": extension_rule,
+        "may_consent": extension is not None and can_consent_extension(request.user, extension),
         "events": workflow_events(share_request),
         "grant": request_grant(share_request), "dispute": dispute,
         "approve_form": ApproveForm(request=share_request, auto_id="approve_%s"),
@@ -184,6 +198,34 @@ def request_approve_view(request, pk: int):
         actor=request.user, request=share_request, items=data["items"] or None,
         masked_items=data["masked_items"], valid_until=data["valid_until"],
         comment=data["comment"]), success=_("已同意。"))
+    return redirect("sharing:request_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def request_extension_view(request, pk: int):
+    """The provider asks to extend its answer (where the pack allows it)."""
+    try:
+        days = int(request.POST.get("days", ""))
+    except ValueError:
+        days = 0
+    reason = request.POST.get("reason", "")
+    return _action(request, pk, lambda r: extension_ask(actor=request.user, request=r,
+                                                        days=days, reason=reason),
+                   _("延期申请已提交。"))
+
+
+@login_required
+@require_POST
+def request_extension_decide_view(request, pk: int):
+    """Whoever the pack names consents to the extension, or refuses it."""
+    share_request = get_visible_or_404(request, requests_visible(request.user), pk=pk)
+    extension = get_object_or_404(AnswerExtension, request=share_request)
+    approve = request.POST.get("decision") == "approve"
+    perform(request, lambda: extension_decide(
+        actor=request.user, extension=extension, approve=approve,
+        comment=request.POST.get("comment", "")),
+        success=_("已同意延长答复期限。") if approve else _("已不同意延期。"))
     return redirect("sharing:request_detail", pk=pk)
 
 

@@ -151,3 +151,53 @@ def test_bench_requests_to_us_page(client, settings):
     for count, queries, seconds in figures:
         print(f"\n[sharing requests-to-us] {connection.vendor}: {count:,} requests to one "
               f"provider: {queries} queries, {seconds * 1000:.0f} ms")
+
+
+FIVE_PACKS = {  # shipped packs, four given reminder days of their own
+    "national-2025": None, "national-2016": [2, 1], "hainan-2018": [3],
+    "yushui-2018": [5, 2], "hengyang-2021": [4, 2, 1],
+}
+
+
+def test_bench_sweep_queries_with_one_and_five_packs():
+    """The sweep's query count with every request timed by one pack, then by five packs
+    with different reminder days (docs/rules.md): the same figure both times."""
+    from portal.models import Region, RulePack
+    from portal.rules import region_rules, rule_pack_save
+
+    applicant, resources = build_world()
+    count = max(OPEN_REQUESTS // 2, 50)
+    build_requests(applicant, resources, count, seed=3)
+    today = sweep_day()
+    default = region_rules(None)
+    ShareRequest.objects.update(rule_version=default)
+    one = timed_sweep(today)
+
+    ShareRequest.objects.all().delete()
+    Notification.objects.all().delete()
+    build_requests(applicant, resources, count, seed=3)
+    versions = []
+    for position, (code, days) in enumerate(FIVE_PACKS.items()):
+        pack = RulePack.objects.get(code=code)
+        if days:
+            pack.rules = {**pack.rules, "sharing.reminder_days": {
+                **pack.rules["sharing.reminder_days"], "value": days}}
+            rule_pack_save(actor=None, pack=pack)
+        region = Region.objects.create(code=f"99{position:04d}", name=f"基准区划{position}",
+                                       rule_pack=pack)
+        providers = [r.provider for r in resources[position::len(FIVE_PACKS)]]
+        for provider in providers:
+            provider.region = region
+            provider.save(update_fields=["region"])
+        version = region_rules(region.pk)
+        ShareRequest.objects.filter(provider__in=providers).update(rule_version=version)
+        versions.append(version.pk)
+    in_use = ShareRequest.objects.values("rule_version").distinct().count()
+    five = timed_sweep(today)
+    print(f"\n[sharing sweep] {connection.vendor}: {count:,} open requests, "
+          f"{PROVIDERS} providers")
+    print(describe("one sweep, 1 pack in use", *one))
+    print(describe(f"one sweep, {in_use} packs in use (reminder days 3·1, 2·1, 3, 5·2, "
+                   f"4·2·1)", *five))
+    assert in_use == len(FIVE_PACKS)
+    assert one[0] == five[0], "the sweep's query count depends on the packs in use"

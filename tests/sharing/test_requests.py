@@ -156,7 +156,7 @@ def test_s3_answer_closes_the_inbox_items(people, submitted):
 
 def test_s3_center_prereview_and_enablement_when_configured(people, conditional_resource,
                                                             region, filed):
-    region.rule_pack = RulePack.objects.get(code="hengyang-2021")  # HY-17: both steps
+    region.rule_pack = RulePack.objects.get(code="hengyang-2021")  # HY-17: all three steps
     region.save()
     request = make_request(people.applicant_clerk, conditional_resource,
                            submit_by=people.applicant_admin)
@@ -167,7 +167,11 @@ def test_s3_center_prereview_and_enablement_when_configured(people, conditional_
     request = request_approve(actor=people.center, request=request, comment="材料齐全")
     assert request.status == S.PROVIDER_REVIEW and request.answer_due_on is not None
     request = request_approve(actor=people.provider_admin, request=request)
-    assert request.status == S.ENABLEMENT
+    assert request.status == S.SUPPLY  # the provider supplies the data first (HY-17)
+    with pytest.raises(NotPermitted):
+        request_approve(actor=people.center, request=request)
+    request = request_approve(actor=people.provider_admin, request=request, comment="已推送")
+    assert request.status == S.ENABLEMENT and request.supplied_at is not None
     assert not access_decide(department=filed, resource=conditional_resource).allowed
     request = request_approve(actor=people.center, request=request)
     assert request.status == S.APPROVED

@@ -2,7 +2,7 @@
 National Day 2025 (1–8 October off, 28 September and 11 October worked), its reminders
 follow the pack, an edit changes only steps opened afterwards, and a pack in use stays."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,9 @@ import time_machine
 from django.contrib.admin import site as admin_site
 from django.urls import reverse
 
+from dataplane.models import DataVersion
 from portal.deadlines import deadlines_sweep
+from portal.errors import NotPermitted
 from portal.models import Notification, Region, RulePack
 from portal.rules import (
     RulePackInvalid,
@@ -19,9 +21,10 @@ from portal.rules import (
     rule_pack_in_use,
     rule_pack_save,
 )
+from portal.workdays import add_working_days, is_working_day
 from sharing import pipeline
 from sharing.models import ShareRequest
-from sharing.services.requests import request_approve, request_prereview
+from sharing.services.requests import request_approve, request_prereview, request_supply
 from tests.factories import DepartmentFactory, RegionFactory
 from tests.sharing.factories import FilingFactory, make_request, resource_with_items
 
@@ -39,58 +42,107 @@ def reminders(user, level=Notification.Level.REMINDER):
     return list(Notification.objects.filter(user=user, level=level).order_by("pk"))
 
 
-# Per pack: (pre-review due, answer due, enablement due, the answer rule as the page shows it)
-EXPECTED = {
-    "national-2025": (None, date(2025, 10, 16), None,
-                      "10 个工作日（《政务数据共享条例》（条款待核实））"),
-    "national-2016": (None, date(2025, 10, 16), None,
-                      "10 个工作日（《政务信息资源共享管理暂行办法》第十二条）"),
-    "hainan-2018": (None, date(2025, 10, 16), None,
-                    "10 个工作日（《海南省公共信息资源管理办法》（条款待核实））"),
-    "yushui-2018": (date(2025, 9, 30), date(2025, 10, 21), None,
-                    "10 个工作日（《渝水区政务信息资源共享管理办法》（条款待核实））"),
-    "hengyang-2021": (date(2025, 9, 30), date(2025, 10, 21), date(2025, 10, 24),
-                      "10 个工作日（《衡阳市政务数据共享开放管理办法》第十七条）"),
+def before(due: date, n: int) -> date:
+    """The working day ``n`` working days before ``due`` (when the level-n reminder goes)."""
+    day = due - timedelta(days=1)
+    while not (is_working_day(day) and add_working_days(day, n) == due):
+        day -= timedelta(days=1)
+    return day
+
+
+# Per pack, submitted on Friday 26 September 2025: each step as (status, due date, the
+# rule that timed it, who is reminded), in the order the request goes through them.
+# National Day: 1–8 October off, Sunday 28 September and Saturday 11 October worked.
+PREREVIEW, ANSWER, SUPPLY, ENABLE = S.PREREVIEW, S.PROVIDER_REVIEW, S.SUPPLY, S.ENABLEMENT
+STEPS = {
+    "national-2025": [(ANSWER, date(2025, 10, 16), "sharing.answer", "provider_admin")],
+    "national-2016": [(ANSWER, date(2025, 10, 16), "sharing.answer", "provider_admin")],
+    "hainan-2018": [(ANSWER, date(2025, 10, 16), "sharing.answer", "provider_admin")],
+    "yushui-2018": [(PREREVIEW, date(2025, 9, 30), "sharing.prereview", "center"),
+                    (ANSWER, date(2025, 10, 21), "sharing.answer", "provider_admin")],
+    "hengyang-2021": [(PREREVIEW, date(2025, 9, 30), "sharing.prereview", "center"),
+                      (ANSWER, date(2025, 10, 21), "sharing.answer", "provider_admin"),
+                      (SUPPLY, date(2025, 11, 4), "sharing.supply", "provider_admin"),
+                      (ENABLE, date(2025, 11, 7), "sharing.enablement", "center")],
+    "guizhou-2020": [(ANSWER, date(2025, 10, 23), "sharing.answer", "provider_admin")],
+    # The data is not on the platform yet: 10 working days after the 2-day check.
+    "shanxi-2020": [(PREREVIEW, date(2025, 9, 29), "sharing.prereview", "authority"),
+                    (ANSWER, date(2025, 10, 20), "sharing.answer#unpublished",
+                     "provider_admin")],
+}
+# Who hears when the last step is overdue.
+ESCALATED_TO = {ANSWER: "provider_head", ENABLE: "authority"}
+# The answer rule as the provider's page shows it.
+ANSWER_TEXT = {
+    "national-2025": "10 个工作日（《政务数据共享条例》第四章（条款待核实））",
+    "national-2016": "10 个工作日（《政务信息资源共享管理暂行办法》第十二条）",
+    "hainan-2018": "10 个工作日（《海南省公共信息资源管理办法》（条款待核实））",
+    "yushui-2018": "10 个工作日（《渝水区政务信息资源共享管理办法》（条款待核实））",
+    "hengyang-2021": "10 个工作日（《衡阳市政务数据共享开放管理办法》第十七条（条款待核实））",
+    "guizhou-2020": "15 个工作日（《贵州省政府数据共享开放条例》第三章（条款待核实））",
+    "shanxi-2020": "10 个工作日（数据须先在平台发布）（《山西省政务数据管理与应用办法》（条款待核实））",
 }
 
 
-@pytest.mark.parametrize("code", list(EXPECTED))
+def act(request, status, people):
+    """Finish the step ``status`` as the one who holds it."""
+    if status == PREREVIEW:
+        actor = people.authority if request.prereview_by == "authority" else people.center
+        return request_prereview(actor=actor, request=request, passed=True)
+    if status == SUPPLY:
+        return request_supply(actor=people.provider_admin, request=request, comment="已推送")
+    actor = people.center if status == ENABLE else people.provider_admin
+    return request_approve(actor=actor, request=request)
+
+
+@pytest.mark.parametrize("code", list(STEPS))
 def test_r1_r2_r8_each_shipped_pack_times_a_request_across_national_day(
         code, people, conditional_resource, region, web):
-    """R1 (answer limit), R2 (optional pre-review and enablement), R8 (reminders)."""
+    """R1 (answer limit), R2 (compliance check, supply after consent and enablement per
+    pack), R8 (reminders before each step, escalation after the last): every step's due
+    date, the rule that timed it and the version it came from."""
     region.rule_pack = RulePack.objects.get(code=code)
     region.save()
-    prereview_due, answer_due, enablement_due, answer_rule = EXPECTED[code]
     version = region_rules(region.pk)
+    steps = STEPS[code]
     with at(date(2025, 9, 26)):
         request = make_request(people.applicant_clerk, conditional_resource,
                                submit_by=people.applicant_admin)
-    if prereview_due:
-        assert (request.status, request.due_on) == (S.PREREVIEW, prereview_due)
-        assert (request.due_rule, request.rule_version_id) == ("sharing.prereview", version.pk)
-        deadlines_sweep(today=date(2025, 9, 26))  # 3 working days before 30 September
-        assert "提前 3 个工作日" in reminders(people.center)[0].title
-        with at(prereview_due):
-            request = request_prereview(actor=people.center, request=request, passed=True)
-    assert (request.status, request.due_on) == (S.PROVIDER_REVIEW, answer_due)
-    assert request.due_rule == "sharing.answer" and request.rule_version_id == version.pk
+    for position, (status, due, rule, who) in enumerate(steps):
+        assert (request.status, request.due_on, request.due_rule) == (status, due, rule)
+        assert request.rule_version_id == version.pk
+        if status == ANSWER:
+            page = web(people.provider_admin).get(
+                reverse("sharing:request_detail", args=[request.pk])).content.decode()
+            assert ANSWER_TEXT[code] in page
+        deadlines_sweep(today=before(due, 3))
+        assert "提前 3 个工作日" in reminders(getattr(people, who))[-1].title
+        if position == len(steps) - 1:
+            deadlines_sweep(today=add_working_days(due, 1))
+            assert reminders(getattr(people, ESCALATED_TO.get(status, "provider_head")),
+                             Notification.Level.ESCALATION)
+            return
+        with at(due):
+            request = act(request, status, people)
 
-    page = web(people.provider_admin).get(reverse("sharing:request_detail", args=[request.pk])).content.decode()
-    assert answer_rule in page
 
-    three_before = {date(2025, 10, 16): date(2025, 10, 13),
-                    date(2025, 10, 21): date(2025, 10, 16)}[answer_due]
-    deadlines_sweep(today=three_before)
-    assert [n.title for n in reminders(people.provider_admin)][-1].count("提前 3 个工作日") == 1
-    if enablement_due is None:
-        late = date(2025, 10, 22) if answer_due == date(2025, 10, 21) else date(2025, 10, 17)
-        deadlines_sweep(today=late)
-        assert reminders(people.provider_head, Notification.Level.ESCALATION)
-        return
-    with at(answer_due):
-        request = request_approve(actor=people.provider_admin, request=request)
-    assert (request.status, request.due_on, request.due_rule) == (
-        S.ENABLEMENT, enablement_due, "sharing.enablement")
+def test_r1_shanxi_answers_in_5_days_when_the_data_is_already_on_the_platform(
+        people, conditional_resource, region):
+    """R1: Shanxi's conditional limit — 5 working days for data already shared on the
+    platform (a current data version), 10 when it must first be published."""
+    region.rule_pack = RulePack.objects.get(code="shanxi-2020")
+    region.save()
+    DataVersion.objects.create(resource=conditional_resource, number=1, source_name="d.csv",
+                               source_format="csv", status=DataVersion.Status.CURRENT)
+    with at(date(2025, 9, 26)):
+        request = make_request(people.applicant_clerk, conditional_resource,
+                               submit_by=people.applicant_admin)
+    assert (request.status, request.prereview_by) == (S.PREREVIEW, "authority")
+    with pytest.raises(NotPermitted):  # the authority checks here, not the center
+        request_prereview(actor=people.center, request=request, passed=True)
+    with at(date(2025, 9, 29)):
+        request = request_prereview(actor=people.authority, request=request, passed=True)
+    assert (request.due_on, request.due_rule) == (date(2025, 10, 13), "sharing.answer")
 
 
 def test_r3_province_on_national_2025_and_city_on_hengyang_2021_in_one_database(
