@@ -212,7 +212,8 @@ def resource_delete(*, actor: User, resource: Resource) -> None:
 def recollection_check(resource: Resource, warnings, reason: str) -> str:
     """The department region's pack on collecting again what sharing provides
     (``catalog.recollection``): an entry overlapping another department's registered entry
-    (C5) is refused, or goes to the center only with a reason. Returns the reason kept."""
+    (C5) is refused, or goes to the center only with a reason (one given at an earlier
+    submission still stands). Returns the reason kept."""
     rule = rule_of(region_rules(resource.provider.region_id), "catalog.recollection")
     overlaps = [w for w in warnings if w.rule == "C5"]
     if not rule.enabled or not overlaps:
@@ -223,7 +224,7 @@ def recollection_check(resource: Resource, warnings, reason: str) -> str:
             _("通过共享可以获取的数据不得重复收集（%(rule)s）：%(found)s") % {
                 "rule": rule.citation, "found": found},
             fields={"items": [found]})
-    reason = (reason or "").strip()
+    reason = (reason or "").strip() or resource.recollection_reason
     if not reason:
         raise ValidationFailed(
             _("该资源与其他部门已注册资源重复，请说明重复收集的理由，由信息中心审核（%(rule)s）。")

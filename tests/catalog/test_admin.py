@@ -19,7 +19,9 @@ def submitted(clerk, data_admin, department, other_department):
     make_resource(other_department, name="房屋信息", items=("不动产坐落", "建筑面积", "登记日期"))
     entry = make_resource(department, status=Resource.Status.DRAFT, name="不动产登记",
                           subjects=["enterprise"], items=("企业名称", "不动产坐落", "建筑面积", "登记日期"))
-    return services.resource_submit(actor=data_admin, resource=entry)
+    # An overlap goes to review only with a reason (《政务数据共享条例》, docs/rules.md R7).
+    return services.resource_submit(actor=data_admin, resource=entry,
+                                    recollection_reason="本部门登记业务需要")
 
 
 def test_c6_review_queue_shows_submissions_with_warning_counts(web, center, submitted):
@@ -31,6 +33,7 @@ def test_c4_c5_warnings_are_on_the_review_page(web, center, submitted):
     body = web(center).get(reverse("admin:catalog_resource_change", args=[submitted.pk])).content.decode()
     assert "统一社会信用代码" in body  # C4
     assert "一数一源" in body and "房屋信息" in body  # C5
+    assert "重复收集理由" in body and "本部门登记业务需要" in body  # R7: the center sees why
     assert "审核通过" in body and "退回修改" in body
 
 

@@ -200,10 +200,13 @@ def test_c4_c5_warnings_are_stored_for_the_reviewer_at_submission(
     resource = services.resource_create(
         actor=clerk, provider=department, data=entry_data(subjects=["enterprise"]),
         items=items_data("企业名称", "不动产坐落", "建筑面积", "登记日期"))
-    services.resource_submit(actor=data_admin, resource=resource)
+    with pytest.raises(ValidationFailed):  # an overlap needs a reason (R7, docs/rules.md)
+        services.resource_submit(actor=data_admin, resource=resource)
+    services.resource_submit(actor=data_admin, resource=resource,
+                             recollection_reason="本部门登记业务需要")
     resource.refresh_from_db()
     rules = sorted({w["rule"] for w in resource.review_warnings})
-    assert rules == ["C4", "C5"]
+    assert rules == ["C4", "C5"] and resource.recollection_reason == "本部门登记业务需要"
 
 
 def test_c6_every_transition_is_recorded(clerk, data_admin, center, department):

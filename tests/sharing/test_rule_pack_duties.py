@@ -269,4 +269,4 @@ def test_r11_dispute_negotiation_then_coordination_by_the_common_regions_pack(
     with at(date(2025, 10, 10)):
         request = request_escalate(actor=admin, request=request, reason="协商未果")
     assert (request.status, request.due_on, request.due_rule) == (
-        S.COORDINATING, date(2025, 11, 7), "sharing.coordination")
+        S.COORDINATING, date(2025, 11, 6), "sharing.coordination")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0003_deadline_rule'),
+        ('assessment', '0004_scores_not_applicable'),
         ('portal', '0006_rule_packs_duties'),
     ]
 

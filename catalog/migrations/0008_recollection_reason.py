@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0006_deadline_rule'),
+        ('catalog', '0007_import_job_header_and_phase'),
     ]
 
     operations = [
