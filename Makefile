@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test bench lint messages clean
+.PHONY: run test bench lint messages screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP)
 ## make bench: benchmarks under tests/bench (set DATABASE_URL to a PostgreSQL database).
 bench: $(STAMP)
 	$(PY) -m pytest tests/bench -o python_files='bench_*.py' -p no:cacheprovider -s -q $(PYTEST_ARGS)
+
+## make screenshots: refresh docs/screenshots/ (main pages of every role, 1366 px and 390 px).
+screenshots: $(STAMP)
+	PORTAL_SCREENSHOTS=1 $(PY) -m pytest tests/e2e/test_layout.py -p no:cacheprovider -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

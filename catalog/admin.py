@@ -176,9 +176,13 @@ class ResourceAdmin(PolicyAdmin, SimpleHistoryAdmin):
         resource = Resource.objects.select_related("provider", "revision_of").filter(pk=object_id).first()
         extra = dict(extra_context or {})
         if resource is not None:
+            warnings = resource_warnings(resource) if resource.status != Resource.Status.REGISTERED else []
+            overlapping = {pk for w in warnings for pk in (getattr(w, "resources", None) or [])}
             extra.update({
-                "live_warnings": resource_warnings(resource)
-                if resource.status != Resource.Status.REGISTERED else [],
+                "live_warnings": warnings,
+                # The entries a C5 warning points at, by name and provider (not a bare "#4").
+                "overlap_resources": {r.pk: r for r in Resource.objects.filter(
+                    pk__in=overlapping).select_related("provider")},
                 "diff": resource_diff(resource.revision_of, resource) if resource.is_revision else None,
                 "events": workflow_events(resource),
                 "can_review": TRANSITIONS.find(resource.status, "approve") is not None
