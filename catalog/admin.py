@@ -403,3 +403,4 @@ class ImportJobAdmin(PolicyAdmin):
 
     def can_delete(self, user, obj=None) -> bool:
         return False
+from .cascade import admin as _cascade_admin  # noqa: E402, F401 (registers)

@@ -22,8 +22,16 @@ def can_create_resource(user, department) -> bool:
     return has_department_role(user, department, *EDITORS)
 
 
+def _held_here(resource: Resource) -> bool:
+    """False for an entry held from a lower platform: it changes only at its origin."""
+    from .cascade.services import is_cascaded
+
+    return not is_cascaded(resource)
+
+
 def can_edit_resource(user, resource: Resource) -> bool:
-    return resource.is_editable and has_department_role(user, resource.provider_id, *EDITORS)
+    return (resource.is_editable and has_department_role(user, resource.provider_id, *EDITORS)
+            and _held_here(resource))
 
 
 def can_delete_resource(user, resource: Resource) -> bool:
@@ -53,11 +61,18 @@ def can_review_resource(user, resource: Resource | None = None) -> bool:
 
 def can_revise_resource(user, resource: Resource) -> bool:
     return (resource.status == Resource.Status.REGISTERED
-            and has_department_role(user, resource.provider_id, *EDITORS))
+            and has_department_role(user, resource.provider_id, *EDITORS)
+            and _held_here(resource))
 
 
 def can_retire_resource(user, resource: Resource) -> bool:
-    return is_center(user) or has_department_role(user, resource.provider_id, Role.DATA_ADMIN)
+    return (is_center(user) or has_department_role(user, resource.provider_id, Role.DATA_ADMIN)
+            ) and _held_here(resource)
+
+
+def can_read_cascade(user) -> bool:
+    """The upper-level platform reads a lower one's catalog with a government account."""
+    return is_government_user(user)
 
 
 def can_import_resources(user, department) -> bool:

@@ -32,3 +32,23 @@ def search_reindex(resource_ids: list[int]) -> int:
     from .models import Resource
 
     return search_index_update(Resource.objects.filter(pk__in=resource_ids).select_related("provider"))
+
+
+@shared_task
+def cascade_pull_task(source_id: int) -> str:
+    """Pull one lower platform's catalog changes (safe to repeat: entries are matched by
+    their remote id)."""
+    from .cascade.services import cascade_pull
+
+    return cascade_pull(source_id=source_id).status
+
+
+@shared_task
+def cascade_sweep() -> int:
+    """Queue a pull for every lower platform due by its interval (beat, hourly)."""
+    from .cascade.services import cascade_due
+
+    due = cascade_due()
+    for source_id in due:
+        cascade_pull_task.delay(source_id)
+    return len(due)

@@ -23,6 +23,7 @@ from portal.refusals import refusal_audit, refusal_show, refusal_text
 from portal.workflow import workflow_events
 
 from . import policies, selectors, services
+from .cascade.services import cascade_origin
 from .diff import resource_diff
 from .forms import (
     ChangeEventForm,
@@ -255,6 +256,7 @@ def resource_detail(request, pk: int):
             and resource.status == Resource.Status.REGISTERED,
         },
         "comment_form": CommentForm(), "reason_form": ReasonForm(),
+        "origin": cascade_origin(resource),
     })
 
 

@@ -130,10 +130,22 @@ def _temporal(dataset: Dataset) -> Node | None:
             .add("dcat:endDate", _date(dataset.temporal_end)))
 
 
+def _location(name: str, region=None) -> Node:
+    """A named place, with the region's bounding box and centroid where they are known
+    (``Region.bbox`` / ``Region.centroid``, WKT in WGS 84)."""
+    node = Node(None, ["dct:Location"]).add("locn:geographicName", _text(name))
+    if region is not None and region.bbox:
+        node.add("dcat:bbox", Literal(region.bbox, datatype="gsp:wktLiteral"))
+    if region is not None and region.centroid:
+        node.add("dcat:centroid", Literal(region.centroid, datatype="gsp:wktLiteral"))
+    return node
+
+
 def _spatial(dataset: Dataset) -> Node | None:
     if not dataset.spatial:
         return None
-    return Node(None, ["dct:Location"]).add("locn:geographicName", _text(dataset.spatial))
+    region = dataset.publisher.region
+    return _location(dataset.spatial, region if region.name == dataset.spatial else None)
 
 
 def distribution_node(urls: Urls, dataset: Dataset, dist: Distribution) -> Node:
@@ -215,8 +227,7 @@ def _coverage() -> Node | None:
     from portal.models import Region
 
     top = Region.objects.filter(parent__isnull=True).order_by("code").first()
-    return Node(None, ["dct:Location"]).add("locn:geographicName", _text(top.name)) \
-        if top else None
+    return _location(top.name, top) if top else None
 
 
 def catalog_head(urls: Urls, modified: datetime | None, issued: datetime | None = None,
@@ -252,6 +263,29 @@ def catalog_head(urls: Urls, modified: datetime | None, issued: datetime | None 
                .add("dct:conformsTo", IRI("https://spec.openapis.org/oas/v3.0.3"))
                .add("dct:license", IRI(urls.licence(Licence.GOV_OPEN))))
     return [catalog, publisher, scheme, service, licence_node(urls, Licence.GOV_OPEN)]
+
+
+DCAT_PAGE_SIZE = 100  # ckanext-dcat's default ``datasets_per_page``
+
+
+def paged_collection(base: str, params, *, page: int, total: int, size: int) -> Node:
+    """The hydra paging node of one catalog page, as ckanext-dcat writes it."""
+    last = max(1, -(-total // size))
+
+    def at(number: int) -> IRI:
+        query = params.copy()
+        query["page"] = str(number)
+        return IRI(f"{base}?{query.urlencode()}")
+
+    node = (Node(at(page).value, ["hydra:PagedCollection"])
+            .add("hydra:totalItems", Literal(str(total), datatype="xsd:integer"))
+            .add("hydra:itemsPerPage", Literal(str(size), datatype="xsd:integer"))
+            .add("hydra:firstPage", at(1)).add("hydra:lastPage", at(last)))
+    if page > 1:
+        node.add("hydra:previousPage", at(min(page - 1, last)))
+    if page < last:
+        node.add("hydra:nextPage", at(page + 1))
+    return node
 
 
 def catalog_nodes(urls: Urls, datasets: Iterable[Dataset], modified: datetime | None,

@@ -18,6 +18,8 @@ PREFIXES = {
     "dcatap": "http://data.europa.eu/r5r/",
     "dct": "http://purl.org/dc/terms/",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "gsp": "http://www.opengis.net/ont/geosparql#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
     "locn": "http://www.w3.org/ns/locn#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("datasets/", public.search, name="search"),
     path("datasets/<slug:name>/", public.dataset_detail, name="dataset"),
     path("datasets/<slug:name>.<str:fmt>", exports.dataset_export, name="dataset_export"),
+    path("datasets/<slug:name>/datapackage.json", exports.dataset_datapackage,
+         name="datapackage"),
     path("datasets/<slug:name>/download/<str:fmt>/", exports.download, name="download"),
     path("datasets/<slug:name>/rate/", public.dataset_rate, name="rate"),
     path("datasets/<slug:name>/comment/", public.dataset_comment, name="comment"),

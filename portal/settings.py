@@ -424,6 +424,9 @@ CELERY_BEAT_SCHEDULE.update({
         "task": "opendata.tasks.usage_report_reminders",
         "schedule": crontab(day_of_month=1, hour=9, minute=0),
     },
+    "catalog-cascade-sweep": {
+        "task": "catalog.tasks.cascade_sweep", "schedule": crontab(minute=10),
+    },
     "opendata-harvest-sweep": {
         "task": "opendata.harvest.tasks.harvest_due_sweep", "schedule": crontab(minute="*/15"),
     },

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from ..cascade.api import CascadeEntries
 from .views import ChangeEventViewSet, DataItemViewSet, ProjectViewSet, ResourceViewSet
 
 router = DefaultRouter()
@@ -9,4 +10,7 @@ router.register("items", DataItemViewSet, basename="catalog-item")
 router.register("change-events", ChangeEventViewSet, basename="catalog-change-event")
 router.register("projects", ProjectViewSet, basename="catalog-project")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("cascade/entries/", CascadeEntries.as_view(), name="catalog-cascade-entries"),
+    path("", include(router.urls)),
+]

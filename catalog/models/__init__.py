@@ -67,3 +67,5 @@ __all__ = [
     "Theme",
     "UpdateCycle",
 ]
+
+from ..cascade.models import CascadedEntry, CascadeRun, CascadeSource  # noqa: E402, F401, I001

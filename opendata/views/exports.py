@@ -7,13 +7,22 @@ stream node by node and answer conditional requests from the catalog's stamp.
 
 from __future__ import annotations
 
+import itertools
 from urllib.parse import quote
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Min
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,11 +30,13 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import OpenType
 from dataplane.storage import storage_open
-from portal.errors import NotPermitted
+from portal.errors import NotPermitted, ValidationFailed
+from portal.params import int_param
 
 from ..api.auth import request_consumer, token_from_request
 from ..caching import catalog_stamp, dataset_etag
-from ..dcat import Urls, catalog_nodes, dataset_nodes
+from ..datapackage import datapackage
+from ..dcat import DCAT_PAGE_SIZE, Urls, catalog_nodes, dataset_nodes, paged_collection
 from ..models import Dataset
 from ..rdf import jsonld_stream, turtle_stream
 from ..selectors import dataset_public_detail, datasets_feed, datasets_public
@@ -34,7 +45,31 @@ from ..vocab import FILE_FORMATS, FORMATS
 from .common import cache_headers, not_modified, throttled
 
 RDF_TYPES = {"jsonld": "application/ld+json; charset=utf-8",
-             "ttl": "text/turtle; charset=utf-8"}
+             "ttl": "text/turtle; charset=utf-8",
+             "rdf": "application/rdf+xml; charset=utf-8"}
+STREAMED = ("jsonld", "ttl")  # the whole catalog streams in these; one dataset also in RDF/XML
+# What a dataset page answers, by the request's Accept header (HTML first for browsers
+# and for ``*/*``).
+NEGOTIATED = {"text/html": None, "text/turtle": "ttl", "application/ld+json": "jsonld",
+              "application/rdf+xml": "rdf"}
+
+
+def negotiated_rdf(request) -> str | None:
+    """The RDF serialization the client prefers to HTML, if any (content negotiation)."""
+    if "Accept" not in request.headers:
+        return None
+    return NEGOTIATED.get(str(request.get_preferred_type(list(NEGOTIATED)) or "text/html"))
+
+
+def _serialized(nodes, fmt: str):
+    if fmt == "jsonld":
+        return jsonld_stream(nodes)
+    if fmt == "ttl":
+        return turtle_stream(nodes)
+    from rdflib import Graph  # one dataset: small enough to re-serialize as RDF/XML
+
+    return [Graph().parse(data="".join(turtle_stream(nodes)), format="turtle")
+            .serialize(format="xml")]
 
 
 def _content_disposition(filename: str) -> str:
@@ -89,19 +124,42 @@ def _rdf_response(request, chunks, fmt: str, etag: str, last_modified):
 @require_GET
 @throttled("api")
 def catalog_export(request, fmt: str):
-    """The whole open catalog as DCAT-AP (``/catalog.jsonld``, ``/catalog.ttl``), streamed."""
+    """The open catalog as DCAT-AP (``/catalog.jsonld``, ``/catalog.ttl``), streamed.
+
+    As ckanext-dcat serves it: ``?modified_since=<ISO 8601>`` keeps the datasets changed
+    since then; ``?page=N`` gives one page of ``DCAT_PAGE_SIZE`` datasets with a
+    ``hydra:PagedCollection`` node (total, first, last, previous and next pages); without
+    ``page`` the whole catalog streams in one document.
+    """
     if fmt not in RDF_TYPES:
         raise Http404
+    raw_since = request.GET.get("modified_since", "")
+    since = parse_datetime(raw_since) if raw_since else None
+    if raw_since and since is None:
+        return HttpResponse(_("modified_since 应为 ISO 8601 时间。"), status=400,
+                            content_type="text/plain; charset=utf-8")
+    try:
+        page = int_param(request.GET, "page", default=0, low=1) if request.GET.get("page") else 0
+    except ValidationFailed as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     etag, modified = catalog_stamp()
-    etag = f"{etag}-{fmt}"
+    etag = f"{etag}-{fmt}-{raw_since}-{page}"
     cached = not_modified(request, etag, modified)
     if cached is not None:
         return cached
     urls = Urls(request=request)
     public = datasets_public().order_by("pk")
     issued = public.order_by().aggregate(first=Min("first_published_at"))["first"]
+    if since is not None:
+        public = public.filter(modified_at__gte=since)
+    head = []
+    if page:
+        total = public.count()
+        public = public[(page - 1) * DCAT_PAGE_SIZE:page * DCAT_PAGE_SIZE]
+        head = [paged_collection(request.build_absolute_uri(request.path), request.GET,
+                                 page=page, total=total, size=DCAT_PAGE_SIZE)]
     datasets = dataset_public_detail(public).iterator(chunk_size=500)
-    nodes = catalog_nodes(urls, datasets, modified, issued)
+    nodes = itertools.chain(head, catalog_nodes(urls, datasets, modified, issued))
     chunks = jsonld_stream(nodes) if fmt == "jsonld" else turtle_stream(nodes)
     return _rdf_response(request, chunks, fmt, etag, modified)
 
@@ -109,7 +167,8 @@ def catalog_export(request, fmt: str):
 @require_GET
 @throttled("api")
 def dataset_export(request, name: str, fmt: str):
-    """One dataset as DCAT-AP (``/open/datasets/<name>.jsonld`` or ``.ttl``)."""
+    """One dataset as DCAT-AP (``/open/datasets/<name>.jsonld``, ``.ttl`` or ``.rdf``; the
+    dataset page answers the same by content negotiation)."""
     if fmt not in RDF_TYPES:
         raise Http404
     dataset = dataset_public_detail().filter(name=name).first()
@@ -120,8 +179,26 @@ def dataset_export(request, name: str, fmt: str):
     if cached is not None:
         return cached
     nodes = dataset_nodes(Urls(request=request), dataset)
-    chunks = jsonld_stream(nodes) if fmt == "jsonld" else turtle_stream(nodes)
-    return _rdf_response(request, chunks, fmt, etag, dataset.modified_at)
+    response = _rdf_response(request, _serialized(nodes, fmt), fmt, etag, dataset.modified_at)
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+@require_GET
+@throttled("api")
+def dataset_datapackage(request, name: str):
+    """``/open/datasets/<name>/datapackage.json``: the Frictionless Data Package."""
+    dataset = dataset_public_detail().filter(name=name).first()
+    if dataset is None:
+        raise Http404
+    etag = dataset_etag(dataset, "datapackage")
+    cached = not_modified(request, etag, dataset.modified_at)
+    if cached is not None:
+        return cached
+    response = JsonResponse(datapackage(dataset, Urls(request=request)),
+                            json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"
+    return cache_headers(response, etag=etag, last_modified=dataset.modified_at, max_age=300)
 
 
 class DatasetFeed(Feed):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -47,6 +48,7 @@ from ..services import products as product_services
 from ..services.accounts import public_user_register
 from ..services.datasets import dataset_count
 from ..vocab import LICENCES, Licence
+from . import exports
 from .common import cache_headers, not_modified, throttled
 
 PAGE_SIZE = 20
@@ -135,7 +137,11 @@ def _dataset_or_gone(request, name: str):
 
 @throttled("page")
 def dataset_detail(request, name: str):
-    """Metadata, preview, downloads, API URL, counts, ratings and comments (O4)."""
+    """Metadata, preview, downloads, API URL, counts, ratings and comments (O4); DCAT-AP
+    for clients that ask for RDF in ``Accept`` (O8)."""
+    rdf = exports.negotiated_rdf(request)
+    if rdf is not None:
+        return exports.dataset_export(request, name, rdf)
     dataset, gone = _dataset_or_gone(request, name)
     if gone is not None:
         return gone
@@ -171,6 +177,7 @@ def dataset_detail(request, name: str):
         "updates": dataset.updates.filter(status="applied").order_by("-applied_at")[:5],
     }
     response = render(request, "opendata/dataset.html", context)
+    patch_vary_headers(response, ["Accept"])
     return cache_headers(response, public=False)
 
 

@@ -27,6 +27,12 @@ class Region(models.Model):
         on_delete=models.PROTECT, related_name="regions",
         help_text=_("留空则沿用上级区划的规则包；最上级也未设置时使用默认规则包"),
     )
+    # Geometry for catalogs' spatial coverage (DCAT-AP dcat:bbox / dcat:centroid), WGS 84.
+    bbox = models.CharField(_("外接矩形（WKT）"), max_length=300, blank=True,
+                            help_text=_("如 POLYGON((108.6 18.1, 111.1 18.1, 111.1 20.2, "
+                                        "108.6 20.2, 108.6 18.1))"))
+    centroid = models.CharField(_("中心点（WKT）"), max_length=100, blank=True,
+                                help_text=_("如 POINT(109.8 19.2)"))
     history = HistoricalRecords()
 
     class Meta:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.cascade.services import cascade_origin
 from catalog.models import DataItem, Resource, SharingMethod, SharingType
 from portal.deadlines import audience_users, step_close, step_open
 from portal.errors import IllegalTransition, NotPermitted, ValidationFailed
@@ -106,6 +107,12 @@ def _assign(request: ShareRequest, data: dict) -> None:
 
 
 def _ensure_may_apply(actor: User, resource: Resource) -> None:
+    origin = cascade_origin(resource)
+    if origin is not None:  # held from a lower platform: its provider decides there
+        raise ValidationFailed(
+            _("该目录由下级平台“%(source)s”提供，请到来源平台申请：%(url)s")
+            % {"source": origin.source.name, "url": origin.origin_url},
+            fields={"resource": [_("请到来源平台申请：%(url)s") % {"url": origin.origin_url}]})
     if actor.department_id == resource.provider_id:
         raise ValidationFailed(_("不能申请本部门提供的资源。"), fields={"resource": [
             _("本部门的数据无需申请，可直接使用。")]})
