@@ -7,7 +7,7 @@ it; :func:`deadline_start <portal.deadlines.deadline_start>` records both on the
 the page can say "10 个工作日（《政务数据共享条例》第十二条）" from the version that timed it.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -122,9 +122,6 @@ class Rule:
 
     def option(self, name: str, default=None):
         return self.options.get(name, default)
-
-    def with_variant(self, variant: str) -> "Rule":
-        return replace(self, variant=variant)
 
     @property
     def citation(self) -> str:
