@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from assessment.models import Plan, Score
+from assessment.models import Plan, PlanIndicator, Score
 from assessment.services import review
 from portal.models import Department, Role
 from tests.assessment import builders
@@ -75,7 +75,15 @@ def test_authority_plans_computes_reviews_publishes_and_public_sees_ranking(
     assert Score.objects.get(unit=police_unit, indicator=indicator).score == 3.5
     screenshot(page, "assessment-unit-report")
 
-    # A4: publish.
+    # A4: publication waits until every manual indicator of every unit is scored.
+    page.goto(f"/assessment/plans/{plan.pk}/")
+    page.get_by_role("button", name="公布结果").click()
+    expect(page.get_by_text("项人工评审指标未评分")).to_be_visible()
+    assert Plan.objects.get(pk=plan.pk).status != Plan.Status.PUBLISHED
+    for score in Score.objects.filter(plan=plan, indicator__kind=PlanIndicator.Kind.MANUAL,
+                                      base_score__isnull=True, adjusted_score__isnull=True):
+        review.score_review(actor=province["authority"], score=score, points_given="0",
+                            comment="未提交自评材料。")
     page.goto(f"/assessment/plans/{plan.pk}/")
     page.get_by_role("button", name="公布结果").click()
     expect(page.get_by_text("考核结果已公布")).to_be_visible()
