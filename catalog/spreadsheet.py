@@ -372,7 +372,12 @@ def safe_cell(value: Any) -> Any:
 # -- reading --------------------------------------------------------------------------------
 
 class FileRefused(ValueError):
-    """The file itself cannot be read (type, size, structure)."""
+    """The file itself cannot be read (type, size, structure). ``cells`` lists (sheet
+    row, column letter, message) of cells at fault, if any."""
+
+    def __init__(self, message: str, cells: list[tuple[int, str, str]] | None = None):
+        super().__init__(message)
+        self.cells = cells or []
 
 
 def check_xlsx_container(stream) -> None:
@@ -430,9 +435,27 @@ def _xlsx_rows(stream) -> Iterator[list[Any]]:
     workbook = load_workbook(stream, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
+        _refuse_uncached_formulas(sheet)
         yield from _unmerged(sheet.iter_rows(values_only=True), _merged_ranges(sheet))
     finally:
         workbook.close()
+
+
+def _refuse_uncached_formulas(sheet) -> None:
+    """A formula saved without its result would import as a blank (portal.spreadsheets)."""
+    from openpyxl.utils.cell import get_column_letter
+
+    from portal.spreadsheets import uncached_formulas
+
+    missing = uncached_formulas(sheet)
+    if missing:
+        raise FileRefused(
+            _("有 %(n)d 个公式单元格没有计算结果（如 %(cell)s），导入会变成空值：请在 Excel 或 "
+              "WPS 中重新计算并保存（或把公式粘贴为数值）后重试。")
+            % {"n": len(missing), "cell": missing[0].coordinate},
+            [(cell.row, get_column_letter(cell.column),
+              _("单元格 %(cell)s 是公式，但文件中没有它的计算结果。") % {"cell": cell.coordinate})
+             for cell in missing])
 
 
 def _csv_rows(stream) -> Iterator[list[Any]]:

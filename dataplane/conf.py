@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from .engine.duck import EngineConfig
 
@@ -30,6 +31,13 @@ DEFAULTS: dict[str, Any] = {
     "DOWNLOAD_BATCH_ROWS": 20_000,
     # Keyed hashing (masking): defaults to a key derived from SECRET_KEY.
     "MASKING_KEY": "",
+    # The access log (S10): HMAC keys of the chain, "id:secret" comma-separated, the
+    # newest (used for new entries) first; older ones only verify. Never in the database.
+    "ACCESSLOG_KEYS": "",
+    # Where signed checkpoints go: "" = the storage backend (accesslog/checkpoints/), or
+    # the path of an append-only file (JSON lines). How often one is written.
+    "ACCESSLOG_CHECKPOINTS": "",
+    "ACCESSLOG_CHECKPOINT_MINUTES": 10,
     # System tokens.
     "TOKEN_MAX_DAYS": 366,
     # Monitoring (S13).
@@ -72,3 +80,33 @@ def masking_secret() -> bytes:
     if configured:
         return configured.encode()
     return hmac.new(settings.SECRET_KEY.encode(), b"dataplane-masking", hashlib.sha256).digest()
+
+
+# Only with DJANGO_DEBUG=1, where nothing is worth forging.
+DEV_ACCESSLOG_KEY = "dev:development-only-access-log-key"
+
+
+def accesslog_keys() -> tuple[str, dict[str, bytes]]:
+    """The id of the key new entries are signed with, and every configured key by id."""
+    raw = dataplane_setting("ACCESSLOG_KEYS") or (DEV_ACCESSLOG_KEY if settings.DEBUG else "")
+    keys: dict[str, bytes] = {}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        key_id, sep, secret = part.partition(":")
+        if not sep:
+            key_id, secret = "1", part
+        if not key_id or not secret or len(key_id) > 16:
+            raise ImproperlyConfigured("PORTAL_ACCESSLOG_KEYS: each key is id:secret "
+                                       "(an id of at most 16 characters).")
+        keys.setdefault(key_id, secret.encode())
+    if not keys:
+        raise ImproperlyConfigured(ACCESSLOG_KEY_MISSING)
+    return next(iter(keys)), keys
+
+
+ACCESSLOG_KEY_MISSING = (
+    "PORTAL_ACCESSLOG_KEYS is not set. The access log of shared data is signed with a key "
+    "kept outside the database: set PORTAL_ACCESSLOG_KEYS=1:<32 or more random characters> "
+    "(e.g. `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`), the same on "
+    "every web node and worker. DJANGO_DEBUG=1 uses a development key instead.")

@@ -17,6 +17,15 @@ def version_process_task(version_id: int) -> str:
 
 
 @shared_task
+def accesslog_checkpoint_task() -> int | None:
+    """Every few minutes: a signed checkpoint of the access log, outside the database."""
+    from .services.accesslog import accesslog_checkpoint
+
+    checkpoint = accesslog_checkpoint()
+    return checkpoint.seq if checkpoint else None
+
+
+@shared_task
 def versions_recover_task() -> list[int]:
     """Every minute: queue again uploads whose worker died or whose task was lost (S9)."""
     return versions_recover()

@@ -11,7 +11,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 django_application = get_asgi_application()
 
-from sharing.gateway.asgi import gateway_app, matches  # noqa: E402 (needs Django set up)
+from portal.checks import startup_require  # noqa: E402 (needs Django set up)
+from sharing.gateway.asgi import gateway_app, matches  # noqa: E402
+
+startup_require()
 
 
 async def application(scope, receive, send):

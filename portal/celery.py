@@ -16,14 +16,14 @@ app.autodiscover_tasks()
 
 @signals.worker_init.connect
 @signals.beat_init.connect
-def _require_secret_key(**kwargs) -> None:
-    """Stop a worker or beat without a secret key (Celery logs and swallows exceptions
-    that signal receivers raise, so this exits)."""
+def _startup_require(**kwargs) -> None:
+    """Stop a worker or beat without its start-up requirements, such as the secret key
+    (Celery logs and swallows exceptions that signal receivers raise, so this exits)."""
     from django.core.exceptions import ImproperlyConfigured
 
-    from portal.checks import secret_key_require
+    from portal.checks import startup_require
 
     try:
-        secret_key_require()
+        startup_require()
     except ImproperlyConfigured as exc:
         raise SystemExit(f"ImproperlyConfigured: {exc}") from None

@@ -1,39 +1,57 @@
-"""Start-up guards and system checks of the platform core.
+"""Start-up requirements and system checks of the platform core.
 
-Without ``DJANGO_DEBUG=1`` there is no built-in secret key. The processes that serve or
-work — the WSGI application (gunicorn, runserver), Celery workers and beat — refuse to
-start without ``DJANGO_SECRET_KEY`` (``secret_key_require``), and ``check --deploy``
-reports it as an error. One-off maintenance commands that never sign anything (migrate,
-check) still run; anything that would sign with the key fails on Django's own guard.
+A *start-up requirement* is something production cannot run without — the secret key,
+the access log's key. The processes that serve or work (the WSGI application under
+gunicorn or runserver, Celery workers and beat) refuse to start while one is unmet
+(``startup_require``), and ``check --deploy`` reports each as an error. One-off
+maintenance commands that need none of them (migrate, check) still run. Apps add theirs
+with ``@startup_requirement("app.E001")``: a function returning the problem in words, or
+``""``.
+
+Without ``DJANGO_DEBUG=1`` there is no built-in secret key: settings leave it empty.
 """
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-MISSING_KEY = (
-    "DJANGO_SECRET_KEY is not set. Production needs its own secret key: set DJANGO_SECRET_KEY "
-    "to 50 or more random characters (e.g. the output of `python -c \"import secrets; "
-    "print(secrets.token_urlsafe(50))\"`). For development on this machine set DJANGO_DEBUG=1 "
-    "instead, which uses a built-in development key."
-)
+REQUIREMENTS: list[tuple[str, Callable[[], str]]] = []
 
 
-def secret_key_missing() -> bool:
+def startup_requirement(check_id: str):
+    def register(fn: Callable[[], str]) -> Callable[[], str]:
+        REQUIREMENTS.append((check_id, fn))
+        return fn
+    return register
+
+
+@startup_requirement("portal.E001")
+def secret_key_problem() -> str:
     try:
-        return not settings.SECRET_KEY
+        missing = not settings.SECRET_KEY
     except ImproperlyConfigured:
-        return True
+        missing = True
+    if not missing:
+        return ""
+    return ("DJANGO_SECRET_KEY is not set. Production needs its own secret key: set "
+            "DJANGO_SECRET_KEY to 50 or more random characters (e.g. the output of `python -c "
+            "\"import secrets; print(secrets.token_urlsafe(50))\"`). For development on this "
+            "machine set DJANGO_DEBUG=1 instead, which uses a built-in development key.")
 
 
-def secret_key_require() -> None:
-    """Stop the process with a clear message when no secret key is configured."""
-    if secret_key_missing():
-        raise ImproperlyConfigured(MISSING_KEY)
+def startup_problems() -> list[tuple[str, str]]:
+    return [(check_id, problem) for check_id, fn in REQUIREMENTS if (problem := fn())]
+
+
+def startup_require() -> None:
+    """Stop the process with a clear message when a start-up requirement is unmet."""
+    problems = startup_problems()
+    if problems:
+        raise ImproperlyConfigured("\n".join(problem for _id, problem in problems))
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def check_secret_key_configured(app_configs, **kwargs):
-    if secret_key_missing():
-        return [checks.Error(MISSING_KEY, id="portal.E001")]
-    return []
+def check_startup_requirements(app_configs, **kwargs):
+    return [checks.Error(problem, id=check_id) for check_id, problem in startup_problems()]

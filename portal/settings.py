@@ -43,7 +43,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # A development key exists only with DJANGO_DEBUG=1. Without it and without
 # DJANGO_SECRET_KEY the key stays empty: web servers and Celery refuse to start
-# (portal.checks.secret_key_require) and `check --deploy` fails with portal.E001.
+# (portal.checks.startup_require) and `check --deploy` fails with portal.E001.
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (_DEV_SECRET if DEBUG else "")
 
@@ -510,6 +510,9 @@ DATAPLANE = {
     "WORK_DIR": os.environ.get("PORTAL_DATA_WORK_DIR") or str(VAR_DIR / "dataplane"),
     "MASKING_KEY": os.environ.get("PORTAL_MASKING_KEY", ""),
     "INGEST_STALE_SECONDS": env_int("PORTAL_INGEST_STALE_SECONDS", 120),
+    "ACCESSLOG_KEYS": os.environ.get("PORTAL_ACCESSLOG_KEYS", ""),
+    "ACCESSLOG_CHECKPOINTS": os.environ.get("PORTAL_ACCESSLOG_CHECKPOINTS", ""),
+    "ACCESSLOG_CHECKPOINT_MINUTES": env_int("PORTAL_ACCESSLOG_CHECKPOINT_MINUTES", 10),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["dataplane"] = os.environ.get(
     "PORTAL_DATA_TOKEN_RATE", "120/min")
@@ -524,6 +527,12 @@ CELERY_BEAT_SCHEDULE.update({
     "dataplane-versions-overdue": {
         "task": "dataplane.tasks.versions_overdue_task",
         "schedule": crontab(hour=8, minute=40),
+    },
+    # Signed checkpoints of the access log's chain, outside the database (S10).
+    "dataplane-accesslog-checkpoint": {
+        "task": "dataplane.tasks.accesslog_checkpoint_task",
+        "schedule": 60.0 * env_int("PORTAL_ACCESSLOG_CHECKPOINT_MINUTES", 10),
+        "options": {"expires": 300},
     },
     # Uploads whose worker died (or whose message was lost) are queued again.
     "dataplane-versions-recover": {

@@ -5,6 +5,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 application = get_wsgi_application()
 
-from portal.checks import secret_key_require  # noqa: E402 (needs the settings loaded)
+from portal.checks import startup_require  # noqa: E402 (needs the settings loaded)
 
-secret_key_require()
+startup_require()

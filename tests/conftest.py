@@ -53,6 +53,25 @@ def _working_calendar(request):
         shipped_packs_seed()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_in_accesslog_maintenance():
+    """A transactional test ends by flushing every table; the access log's triggers
+    refuse DELETE and TRUNCATE except in maintenance, so the flush runs in it."""
+    from django.core.management.commands import flush
+
+    from dataplane.services.accesslog import accesslog_maintenance
+
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        with accesslog_maintenance():
+            return original(self, *args, **options)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

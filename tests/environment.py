@@ -11,3 +11,4 @@ os.environ.setdefault("PORTAL_STATIC_MANIFEST", "0")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 # Without DJANGO_DEBUG=1 there is no built-in key: the suite brings its own.
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-key-" + "q7!Lm2#Zp9" * 5)
+os.environ.setdefault("PORTAL_ACCESSLOG_KEYS", "test:test-suite-only-access-log-key-5e1f")

@@ -12,27 +12,25 @@ from assessment.models import Evidence
 from assessment.services.common import setting
 from portal.errors import ValidationFailed
 from portal.models import User
+from portal.uploads import OFFICE_DOCUMENT, document_problem
 
-ALLOWED_EXTENSIONS = frozenset({
-    "pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "txt", "jpg", "jpeg", "png",
-})
 MAX_FILES = 10
 
 
 def evidence_validate(files: Iterable[UploadedFile], field: str = "files") -> list[UploadedFile]:
+    """Refuse too many files, files too large, and files whose content is not a document
+    (PDF, OFD, Word, WPS, Excel, TXT or an image) or does not match their extension."""
     files = [f for f in files if f]
     limit = setting("EVIDENCE_MAX_BYTES")
     errors = []
     if len(files) > MAX_FILES:
         errors.append(_("一次最多上传 %(n)d 个文件。") % {"n": MAX_FILES})
     for upload in files:
-        extension = PurePath(upload.name or "").suffix.lower().lstrip(".")
-        if extension not in ALLOWED_EXTENSIONS:
-            errors.append(_("“%(name)s”的格式不支持，请上传 PDF、OFD、Word、WPS、Excel、TXT 或图片文件。")
-                          % {"name": upload.name})
-        elif upload.size > limit:
+        if upload.size > limit:
             errors.append(_("“%(name)s”超过 %(mb)d MB，请压缩或拆分后上传。")
                           % {"name": upload.name, "mb": limit // (1024 * 1024)})
+        elif problem := document_problem(upload.name or "", upload, OFFICE_DOCUMENT):
+            errors.append(problem)
     if errors:
         raise ValidationFailed(errors[0], fields={field: errors})
     return files

@@ -288,6 +288,8 @@ def import_job_run_now(job: ImportJob) -> ImportJob:
                                     on_progress=progress.rows, on_header=progress.header)
     except FileRefused as exc:
         report.add(1, "", str(exc))
+        for row, column, message in exc.cells:
+            report.add(row, column, message)
         entries = []
     except Exception as exc:  # noqa: BLE001 - an unreadable file is a report, not a crash
         report.add(1, "", _("文件无法读取（%(e)s），请用模板另存后重试。") % {"e": exc.__class__.__name__})

@@ -215,7 +215,10 @@ def ingest(source: Path, fmt: str, columns: Sequence[Column], target: Path, *,
             src, report.encoding = _open_source(con, source, fmt, work_dir, encoding, config,
                                                 progress)
         except (EncodingProblem, SourceProblem) as exc:
-            return report.fail(str(exc))
+            report.fail(str(exc))
+            for row, column, message in getattr(exc, "cells", ()):
+                report.fail(message, column=column, row=row)
+            return report
         mapping = match_header(src.header, columns, report)
         if report.problems:
             report.problem_count = len(report.problems)

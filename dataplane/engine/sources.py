@@ -21,7 +21,13 @@ XLSX_MAX_ENTRIES = 10_000
 
 
 class SourceProblem(ValueError):
-    """The file cannot be read at all; the message is for the user (Chinese)."""
+    """The file cannot be read at all; the message is for the user (Chinese).
+
+    ``cells`` lists (record, column name, message) of the cells at fault, if any."""
+
+    def __init__(self, message: str, cells: list[tuple[int | None, str, str]] | None = None):
+        super().__init__(message)
+        self.cells = cells or []
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,7 @@ def xlsx_to_csv(path: Path, target: Path, *, max_uncompressed: int,
         raise SourceProblem(f"无法读取 XLSX 文件：{_first_line(exc)}") from None
     try:
         sheet = workbook.worksheets[0]
+        _refuse_uncached_formulas(sheet)
         with target.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             width = 0
@@ -138,3 +145,23 @@ def xlsx_to_csv(path: Path, target: Path, *, max_uncompressed: int,
     finally:
         workbook.close()
     return target
+
+
+def _refuse_uncached_formulas(sheet) -> None:
+    """Formula cells without a computed value would read as blanks: refuse the file,
+    naming each cell (record number as in the report: sheet row 2 is record 1)."""
+    from portal.spreadsheets import uncached_formulas
+
+    missing = uncached_formulas(sheet)
+    if not missing:
+        return
+    header = [_cell_text(v) for v in next(sheet.iter_rows(max_row=1, values_only=True), ())]
+    cells = []
+    for cell in missing:
+        name = header[cell.column - 1] if cell.column <= len(header) else ""
+        cells.append((cell.row - 1 if cell.row > 1 else None, name or cell.coordinate,
+                      f"单元格 {cell.coordinate} 是公式，但文件中没有它的计算结果。"))
+    raise SourceProblem(
+        f"文件中有 {len(missing)}{'+' if len(missing) >= 20 else ''} 个公式单元格没有计算结果"
+        f"（如 {missing[0].coordinate}），导入会变成空值。请在 Excel 或 WPS 中打开文件、"
+        "重新计算并保存（或把公式粘贴为数值）后重新上传。", cells)

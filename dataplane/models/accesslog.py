@@ -1,14 +1,21 @@
-"""The access log of shared data (S10): append-only and hash-chained.
+"""The access log of shared data (S10): append-only, hash-chained with a key the database
+does not hold, and checkpointed outside the database.
 
 Every query, download and refused attempt appends one entry. Each entry stores the hash
-of the previous one and its own hash over its content and that link, so changing,
-inserting or deleting any entry breaks the chain from there on; the chain head
-(:class:`AccessLogHead`) holds the last hash, so cutting entries off the end breaks it
-too. ``python manage.py accesslog verify`` recomputes the chain.
+of the previous one and its own HMAC-SHA256 over its content and that link, keyed with
+``PORTAL_ACCESSLOG_KEYS`` (the entry names its key's id), so changing, inserting or
+deleting any entry breaks the chain from there on — and whoever holds only the database
+cannot compute a replacement chain. The chain head (:class:`AccessLogHead`) holds the
+last hash; signed checkpoints of (sequence, hash, time) written to the storage backend or
+an append-only file (``dataplane.services.accesslog``) catch an administrator who cuts
+entries off the end and rewinds the head. ``python manage.py accesslog verify`` checks
+all of it. Entries written before the key existed carry an unkeyed SHA-256 (``key_id``
+empty) and are accepted only before the first keyed entry.
 """
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -62,6 +69,9 @@ class AccessLogEntry(models.Model):
     latency_ms = models.PositiveIntegerField(_("耗时（毫秒）"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
+    key_id = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False,
+                              help_text="Id of the HMAC key of the hash; empty: unkeyed SHA-256 "
+                                        "of an entry from before the key.")
 
     class Meta:
         verbose_name = _("共享数据访问日志")
@@ -99,12 +109,23 @@ class AccessLogEntry(models.Model):
             content["upstream_status"] = int(self.upstream_status)
         if self.latency_ms is not None:
             content["latency_ms"] = int(self.latency_ms)
+        if self.key_id:
+            content["key_id"] = self.key_id
         return content
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, keys: dict[str, bytes] | None = None) -> str:
+        """The entry's hash: HMAC-SHA256 with its key (from ``keys``, else the configured
+        ones), or plain SHA-256 for an entry from before the key. Raises ``KeyError`` for
+        a key id that is not configured."""
         canonical = json.dumps(self.content(), sort_keys=True, ensure_ascii=False,
-                               separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+                               separators=(",", ":"), default=str).encode()
+        if not self.key_id:
+            return hashlib.sha256(canonical).hexdigest()
+        if keys is None:
+            from ..conf import accesslog_keys
+
+            keys = accesslog_keys()[1]
+        return hmac.new(keys[self.key_id], canonical, hashlib.sha256).hexdigest()
 
 
 class AccessLogHead(models.Model):

@@ -9,6 +9,7 @@ from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Department, Role, User
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, notify
+from portal.uploads import SIGNED_DOCUMENT
 from portal.workflow import transition_apply
 
 from ..models import FILING_TRANSITIONS, Filing
@@ -50,7 +51,8 @@ def filing_save(*, actor: User, department: Department, data: dict) -> Filing:
     for name in FILING_FIELDS:
         if name in data:
             if name == "commitment_document" and data[name]:
-                upload_validate(data[name], field="commitment_document")
+                upload_validate(data[name], field="commitment_document",
+                                kinds=SIGNED_DOCUMENT)
             if name == "commitment_document" and not data[name]:
                 continue  # keep the uploaded document when no new file is given
             setattr(filing, name, data[name])

@@ -15,6 +15,7 @@ from portal.deadlines import audience_users, step_close, step_open
 from portal.errors import IllegalTransition, NotPermitted, ValidationFailed
 from portal.models import Role, User
 from portal.services.inbox import notify
+from portal.uploads import SIGNED_DOCUMENT, stored_document_problem
 from portal.workdays import working_days_between
 from portal.workflow import transition_apply
 
@@ -95,7 +96,7 @@ def _assign(request: ShareRequest, data: dict) -> None:
         if name == "commitment_document":
             if not data[name]:
                 continue  # keep the uploaded commitment when no new file is given
-            upload_validate(data[name], field=name)
+            upload_validate(data[name], field=name, kinds=SIGNED_DOCUMENT)
         setattr(request, name, data[name])
     errors = _validate_period(request.period_start, request.period_end)
     if request.purpose not in Purpose.values:
@@ -166,6 +167,10 @@ def _submit_errors(request: ShareRequest) -> dict[str, list[str]]:
         errors["items"] = [_("请至少选择一个需要的信息项。")]
     if not request.commitment_accepted:
         errors["commitment_accepted"] = [_("请勾选安全保障承诺。")]
+    if request.commitment_document and "commitment_document" not in errors:
+        problem = stored_document_problem(request.commitment_document, SIGNED_DOCUMENT)
+        if problem:
+            errors["commitment_document"] = [problem]
     if request.period_end and request.period_end < timezone.localdate():
         errors["period_end"] = [_("使用结束日期已过，请修改使用期限。")]
     return errors

@@ -102,7 +102,7 @@ def test_a3_self_assessment_with_multipart_evidence(api, plan, authority, head_a
     indicator = plan.indicators.get(code="security")
     response = api(head_a).post(f"{BASE}/self-assessments/", {
         "unit": unit_a.pk, "indicator": indicator.pk, "claimed_score": "2",
-        "statement": "已落实", "files": [SimpleUploadedFile("a.pdf", b"%PDF")]},
+        "statement": "已落实", "files": [SimpleUploadedFile("a.pdf", b"%PDF-1.4")]},
         format="multipart")
     assert response.status_code == 201, response.content
     sa = response.json()["id"]

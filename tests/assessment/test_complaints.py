@@ -25,7 +25,7 @@ def file(actor, respondent, **kw):
 
 def test_a7_complaint_handled_and_answered_in_writing(admin_a, admin_b, other_department,
                                                       department, authority):
-    evidence = SimpleUploadedFile("截图.png", b"\x89PNG")
+    evidence = SimpleUploadedFile("截图.png", b"\x89PNG\r\n\x1a\n")
     complaint = file(admin_a, other_department, files=[evidence])
     assert complaint.due_on == add_working_days(timezone.localdate(), 15)
     assert complaint.number and complaint.complainant == department

@@ -69,7 +69,7 @@ def test_a3_department_self_assesses_and_authority_reviews_on_the_unit_page(
     indicator = plan.indicators.get(code="organisation")
     url = reverse("assessment:self_assessment", args=[plan.pk, unit_a.pk, indicator.pk])
     response = web(head_a).post(url, {"claimed_score": "3", "statement": "制度健全", "submit": "1",
-                                      "files": [SimpleUploadedFile("z.pdf", b"%PDF")]})
+                                      "files": [SimpleUploadedFile("z.pdf", b"%PDF-1.4")]})
     assert response.status_code == 302
     assessment = SelfAssessment.objects.get(unit=unit_a, indicator=indicator)
     assert assessment.status == SelfAssessment.Status.SUBMITTED
@@ -131,7 +131,7 @@ def test_a5_notice_pages(web, authority, admin_a, department):
     dept = web(admin_a)
     assert dept.get(reverse("assessment:notice_detail", args=[notice.pk])).status_code == 200
     dept.post(reverse("assessment:notice_action", args=[notice.pk, "report"]),
-              {"body": "已整改", "files": [SimpleUploadedFile("r.pdf", b"%PDF")]})
+              {"body": "已整改", "files": [SimpleUploadedFile("r.pdf", b"%PDF-1.4")]})
     notice.refresh_from_db()
     assert notice.status == RectificationNotice.Status.REPORTED
     assert web(authority).get(reverse("assessment:notice_list") + "?status=reported").status_code == 200

@@ -70,7 +70,7 @@ def test_a5_issue_report_accept(authority, department, admin_a, head_a, clerk_a)
     assert head_a.notifications.filter(key=f"assessment:notice:{notice.pk}:issued").exists()
     with pytest.raises(NotPermitted):
         rectification.notice_report(actor=clerk_a, notice=notice, body="已整改")
-    pdf = SimpleUploadedFile("整改.pdf", b"%PDF")
+    pdf = SimpleUploadedFile("整改.pdf", b"%PDF-1.4")
     report = rectification.notice_report(actor=admin_a, notice=notice, body="已更新目录",
                                          files=[pdf])
     assert not admin_a.inbox_items.filter(done_at__isnull=True).exists()

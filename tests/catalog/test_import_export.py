@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from catalog.models import ImportJob, Resource
 from catalog.services.imports import import_job_create
@@ -99,6 +100,19 @@ def test_c10_mixed_file_imports_nothing_and_reports_each_bad_row(run_import):
     assert (6, "资源序号") in problems
     assert all(p["message"] for p in job.report)
     assert 2 not in {p["row"] for p in job.report}  # the good row is not blamed
+
+
+def test_c10_formula_cells_without_values_are_refused_with_their_cells(run_import):
+    """A formula saved without its result would import as a blank: the file is refused
+    and the report names each cell."""
+    rows = [list(r) for r in GOOD]
+    rows[0][HEADERS.index("资源名称")] = '=CONCATENATE("不动产", "登记信息")'
+    job = run_import(xlsx_file(rows))
+    assert job.status == ImportJob.Status.FAILED and not Resource.objects.exists()
+    column = get_column_letter(HEADERS.index("资源名称") + 1)
+    assert any(p["row"] == 2 and p["column"] == column and f"{column}2" in p["message"]
+               for p in job.report)
+    assert "没有计算结果" in job.report[0]["message"]
 
 
 def test_c10_csv_in_gb18030_is_read(run_import):

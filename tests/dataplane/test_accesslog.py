@@ -25,12 +25,14 @@ def chain(resource, consumer):
 
 
 def allow_tampering():
-    """What an attacker with database rights does first: drop the append-only trigger."""
+    """What an attacker with database rights does first: get past the append-only
+    triggers."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = replica")
         else:
             cursor.execute("DROP TRIGGER IF EXISTS dataplane_accesslog_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS dataplane_accesslog_no_delete")
 
 
 def test_entries_are_chained_s10(chain):
@@ -43,10 +45,21 @@ def test_entries_are_chained_s10(chain):
     assert accesslog_verify().ok and accesslog_verify().checked == 5
 
 
-def test_database_refuses_updates_s10(chain):
-    """The log is append-only in the database itself."""
+def test_database_refuses_updates_and_deletes_s10(chain):
+    """The log is append-only in the database itself, on SQLite as on PostgreSQL."""
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         AccessLogEntry.objects.filter(pk=chain[0].pk).update(rows_returned=999)
+    with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        AccessLogEntry.objects.filter(pk=chain[-1].pk).delete()
+    with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM dataplane_accesslogentry")
+    if connection.vendor == "postgresql":
+        with pytest.raises(Exception, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
+                cursor.execute("TRUNCATE dataplane_accesslogentry CASCADE")
+    assert AccessLogEntry.objects.count() == 5
     with pytest.raises(IntegrityError):  # the sequence is unique
         with transaction.atomic():
             AccessLogEntry.objects.create(**{
@@ -68,6 +81,8 @@ def test_tampering_with_a_row_is_detected_by_verify_s10(chain, capsys):
 
 
 def test_rewriting_a_row_with_a_fresh_hash_breaks_the_next_link_s10(chain):
+    """Even with the key (an insider on the application host), rewriting one row alone
+    breaks its successor's link."""
     allow_tampering()
     forged = AccessLogEntry.objects.get(seq=2)
     forged.reason = "改写"

@@ -166,6 +166,38 @@ def test_xlsx_import_with_real_cell_types(tmp_path):
     assert rows[1][0] == 2 and rows[0][5].hour == 8
 
 
+def test_xlsx_formula_without_a_computed_value_is_refused_with_row_and_column_s9(tmp_path):
+    """openpyxl (like many export tools) writes formulas without their results; read as
+    values they would be blanks. The upload is refused, naming each cell."""
+    content = xlsx(tmp_path / "in.xlsx", [
+        HEADER.split(","),
+        [1, "张三", "1990-01-01", 1.5, "是", "2024-01-02 08:30"],
+        [2, "李四", "1985-02-03", "=D2*2", "否", "2024-01-02 09:00"],
+        [3, "王五", "1985-02-03", "=SUM(D2:D3)", "否", "2024-01-02 09:00"],
+    ])
+    report, _rows = run(tmp_path, content, fmt="xlsx")
+    assert not report.ok
+    assert "2 个公式单元格没有计算结果" in report.problems[0].message
+    assert [(p.row, p.column) for p in report.problems[1:]] == [(2, "金额"), (3, "金额")]
+    assert "D3" in report.problems[1].message
+
+
+def test_xlsx_formula_with_its_cached_value_is_read(tmp_path):
+    source = tmp_path / "cached.xlsx"
+    xlsx(source, [HEADER.split(","), [1, "张三", "1990-01-01", "=1+1", "是", "2024-01-02"]])
+    # Give the formula the cached result Excel would have saved beside it.
+    with zipfile.ZipFile(source) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>")
+    with zipfile.ZipFile(source, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    report, rows = run(tmp_path, source.read_bytes(), fmt="xlsx")
+    assert report.ok, report.problems
+    assert float(rows[0][3]) == 2
+
+
 def test_xlsx_zip_bomb_is_refused(tmp_path):
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -17,6 +17,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="k3y-" + "x9!Qz" * 12,
         DJANGO_ALLOWED_HOSTS="portal.example.gov.cn",
+        PORTAL_ACCESSLOG_KEYS="2026:" + "Lg7#pQ2z" * 5,
         PORTAL_VAR_DIR=str(tmp_path),
     )
     result = subprocess.run(
@@ -37,10 +38,12 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     """No DJANGO_SECRET_KEY and no DJANGO_DEBUG=1: the web application and Celery stop
     with a message that says what to set, and the deployment check fails."""
     env = _without_key(tmp_path)
-    web = subprocess.run([sys.executable, "-c", "import portal.wsgi"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120)
-    assert web.returncode != 0
-    assert "DJANGO_SECRET_KEY is not set" in web.stderr and "DJANGO_DEBUG=1" in web.stderr
+    for entry in ("portal.wsgi", "portal.asgi"):
+        web = subprocess.run([sys.executable, "-c", f"import {entry}"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert web.returncode != 0, entry
+        assert "DJANGO_SECRET_KEY is not set" in web.stderr and "DJANGO_DEBUG=1" in web.stderr
+        assert "PORTAL_ACCESSLOG_KEYS is not set" in web.stderr
     worker = subprocess.run(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
          "--loglevel=ERROR"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
@@ -48,6 +51,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     deploy = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=120)
     assert deploy.returncode != 0 and "portal.E001" in deploy.stderr
+    assert "dataplane.E001" in deploy.stderr
 
 
 def test_the_development_key_exists_only_in_debug(tmp_path):
