@@ -16,24 +16,29 @@ from django.views.decorators.http import require_GET
 
 from .calls import gateway_call
 from .openapi_export import gateway_openapi
+from .upstream import upstream_session_close
 
 
 @csrf_exempt
 @require_GET
 async def service_call(request: HttpRequest, code: str, operation: str) -> HttpResponse:
-    answer = await gateway_call(
-        authorization=request.headers.get("Authorization", ""), code=code,
-        operation=operation, query={k: request.GET.get(k) for k in request.GET},
-        ip=request.META.get("REMOTE_ADDR"))
-    if answer.stream is not None:
-        spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
-        async for chunk in answer.stream:
-            spool.write(chunk)
-        spool.seek(0)
-        response = FileResponse(spool, status=answer.status, content_type=answer.content_type)
-    else:
-        response = HttpResponse(answer.body, status=answer.status,
-                                content_type=answer.content_type)
+    try:
+        answer = await gateway_call(
+            authorization=request.headers.get("Authorization", ""), code=code,
+            operation=operation, query={k: request.GET.get(k) for k in request.GET},
+            ip=request.META.get("REMOTE_ADDR"))
+        if answer.stream is not None:
+            spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
+            async for chunk in answer.stream:
+                spool.write(chunk)
+            spool.seek(0)
+            response = FileResponse(spool, status=answer.status,
+                                    content_type=answer.content_type)
+        else:
+            response = HttpResponse(answer.body, status=answer.status,
+                                    content_type=answer.content_type)
+    finally:
+        await upstream_session_close()
     for name, value in answer.headers.items():
         response[name] = value
     return response

@@ -10,7 +10,7 @@ development server, test client) and the lean ASGI entry that production routes
    a missing required one → 400);
 3. counts the call against the token's and the grant's limits (429 + ``Retry-After``)
    and asks the service's circuit breaker (open → 503 at once, logged);
-4. calls the upstream over a pooled ``httpx.AsyncClient`` within the service timeout;
+4. calls the upstream over the pooled session (``upstream``) within the service timeout;
    timeout → 504, connection failure, error status, non-JSON or oversize → 502 — never
    the upstream's own error body;
 5. keeps only granted items of each record, masks them with the data plane's rules, and
@@ -21,7 +21,6 @@ development server, test client) and the lean ASGI entry that production routes
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import logging
 import time
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import aiohttp
 import ijson
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
@@ -46,10 +45,12 @@ from .conf import gateway_setting
 from .limits import admit, breaker_record, generation
 from .logwriter import log_append
 from .plans import CallPlan, PlanNotFound, param_refusal, plan_build, plan_get
+from .upstream import credential_apply, upstream_session, upstream_session_close
 
 logger = logging.getLogger(__name__)
 RESERVED = frozenset({"purpose"})
 INLINE_MASK_RECORDS = 500
+CHUNK_BYTES = 64 * 1024   # the most read from the upstream at once
 
 
 @dataclass
@@ -120,36 +121,7 @@ async def _log(plan: CallPlan, *, allowed: bool, parameters: dict, rows: int = 0
     return await log_append(**fields)
 
 
-# --- the upstream client -----------------------------------------------------------------
-
-_clients: dict[int, tuple[asyncio.AbstractEventLoop, list[httpx.AsyncClient]]] = {}
-_turn = itertools.count()
-
-
-def upstream_client() -> httpx.AsyncClient:
-    """One of the process's pooled clients for the running event loop.
-
-    ``POOL_SHARDS`` clients share ``POOL_CONNECTIONS``: httpcore looks at every
-    connection of a pool (a readability poll of each idle one) for every request, which
-    at a hundred concurrent calls was the gateway's hottest code; calls take the shards
-    in turn, so each pool stays small.
-    """
-    loop = asyncio.get_running_loop()
-    entry = _clients.get(id(loop))
-    if entry is None or entry[0] is not loop:
-        for key, (old, _pool) in list(_clients.items()):
-            if old.is_closed():
-                del _clients[key]
-        shards = max(1, int(gateway_setting("POOL_SHARDS")))
-        limits = httpx.Limits(
-            max_connections=max(1, int(gateway_setting("POOL_CONNECTIONS")) // shards),
-            max_keepalive_connections=max(1, int(gateway_setting("POOL_KEEPALIVE")) // shards))
-        entry = (loop, [httpx.AsyncClient(limits=limits, follow_redirects=False,
-                                          trust_env=False) for _ in range(shards)])
-        _clients[id(loop)] = entry
-    pool = entry[1]
-    return pool[next(_turn) % len(pool)]
-
+# --- the upstream call ------------------------------------------------------------------
 
 class UpstreamFault(Exception):
     def __init__(self, status: int, code: str, message: str, upstream_status: int | None,
@@ -159,25 +131,25 @@ class UpstreamFault(Exception):
         self.upstream_status, self.counts = upstream_status, counts
 
 
-def _request(plan: CallPlan, forwarded: dict[str, str]) -> httpx.Request:
+async def _open(plan: CallPlan, forwarded: dict[str, str]) -> aiohttp.ClientResponse:
+    """Send the upstream request (declared parameters only, the credential where the
+    service declares it); each read of the answer is bounded by the service timeout."""
+    forwarded = dict(forwarded)
     path_values = {p.name: forwarded.pop(p.name) for p in plan.params
                    if p.location == "path" and p.name in forwarded}
     url = plan.url
     for name, value in path_values.items():
         url = url.replace("{" + name + "}", quote(value, safe=""))
-    place, cred_name, secret = plan.credential
     headers = {"Accept": "application/json"}
     query = dict(forwarded) if plan.operation.method == "GET" else {}
-    if place == "header":
-        headers[cred_name] = secret
-    elif place == "query":
-        query[cred_name] = secret
+    credential_apply(plan.credential, headers, query)
     body = None if plan.operation.method == "GET" else json.dumps(forwarded).encode()
     if body is not None:
         headers["Content-Type"] = "application/json"
-    return upstream_client().build_request(plan.operation.method, url, params=query or None,
-                                           headers=headers, content=body,
-                                           timeout=httpx.Timeout(plan.timeout_s))
+    return await upstream_session().request(
+        plan.operation.method, url, params=query or None, headers=headers, data=body,
+        allow_redirects=False, timeout=aiohttp.ClientTimeout(total=None,
+                                                             sock_read=plan.timeout_s))
 
 
 def _records_at(answer: Any, path: str) -> list[dict]:
@@ -281,13 +253,12 @@ async def _forward(plan: CallPlan, forwarded: dict[str, str], parameters: dict,
     service_id = plan.service.pk
     max_bytes = plan.service.max_answer_bytes
     buffer_limit = min(int(gateway_setting("BUFFER_BYTES")), max_bytes)
-    response: httpx.Response | None = None
+    response: aiohttp.ClientResponse | None = None
     try:
         async with asyncio.timeout(plan.timeout_s):
-            response = await upstream_client().send(_request(plan, dict(forwarded)),
-                                                    stream=True)
+            response = await _open(plan, forwarded)
             _check_head(response, max_bytes)
-            chunks = response.aiter_bytes()
+            chunks = response.content.iter_chunked(CHUNK_BYTES)
             head = bytearray()
             ended = False
             while len(head) <= buffer_limit:
@@ -298,15 +269,15 @@ async def _forward(plan: CallPlan, forwarded: dict[str, str], parameters: dict,
                     break
             if len(head) > max_bytes:
                 raise UpstreamFault(502, "upstream_oversize", _oversize(max_bytes),
-                                    response.status_code)
+                                    response.status)
         if not ended:
             return _streamed(plan, response, bytes(head), chunks, parameters, started, ip)
-        await response.aclose()
+        response.release()
         try:
             answer = json.loads(head)
         except ValueError:
             raise UpstreamFault(502, "upstream_not_json", _("上游接口的应答不是有效的 JSON。"),
-                                response.status_code) from None
+                                response.status) from None
         records = _records_at(answer, plan.operation.records_path)
         if plan.masked_names and len(records) > INLINE_MASK_RECORDS:
             shaped = await asyncio.to_thread(_shape, plan, records)
@@ -314,24 +285,19 @@ async def _forward(plan: CallPlan, forwarded: dict[str, str], parameters: dict,
             shaped = _shape(plan, records)
     except UpstreamFault as fault:
         return await _fail(plan, response, fault, parameters, started, ip)
-    except TimeoutError:
+    except TimeoutError:   # aiohttp's read timeouts are TimeoutErrors too
         fault = UpstreamFault(504, "upstream_timeout",
                               _("上游接口在 %(ms)d 毫秒内没有应答，请稍后再试。")
                               % {"ms": plan.service.timeout_ms}, None)
         return await _fail(plan, response, fault, parameters, started, ip)
-    except httpx.TimeoutException:
-        fault = UpstreamFault(504, "upstream_timeout",
-                              _("上游接口在 %(ms)d 毫秒内没有应答，请稍后再试。")
-                              % {"ms": plan.service.timeout_ms}, None)
-        return await _fail(plan, response, fault, parameters, started, ip)
-    except httpx.HTTPError:
+    except aiohttp.ClientError:
         fault = UpstreamFault(502, "upstream_unreachable",
                               _("无法连接提供部门的上游接口，请稍后再试。"), None)
         return await _fail(plan, response, fault, parameters, started, ip)
     if breaker_dirty:
         await breaker_record(service_id, ok=True)
     await _log(plan, allowed=True, parameters=parameters, rows=len(shaped),
-             upstream_status=response.status_code, latency_ms=_ms(started), ip=ip)
+             upstream_status=response.status, latency_ms=_ms(started), ip=ip)
     body = _head(plan) + b',"count":' + str(len(shaped)).encode() + b',"results":' + \
         _dumps(shaped).encode() + b"}"
     return Answer(200, body)
@@ -341,8 +307,8 @@ def _oversize(max_bytes: int) -> str:
     return _("上游接口的应答超过登记的上限（%(mb).1f MB）。") % {"mb": max_bytes / 1024 / 1024}
 
 
-def _check_head(response: httpx.Response, max_bytes: int) -> None:
-    status = response.status_code
+def _check_head(response: aiohttp.ClientResponse, max_bytes: int) -> None:
+    status = response.status
     if status >= 400:
         raise UpstreamFault(502, "upstream_error",
                             _("上游接口返回错误（状态码 %(status)d），请联系提供部门。")
@@ -355,10 +321,10 @@ def _check_head(response: httpx.Response, max_bytes: int) -> None:
         raise UpstreamFault(502, "upstream_oversize", _oversize(max_bytes), status)
 
 
-async def _fail(plan: CallPlan, response: httpx.Response | None, fault: UpstreamFault,
+async def _fail(plan: CallPlan, response: aiohttp.ClientResponse | None, fault: UpstreamFault,
                 parameters: dict, started: float, ip: str | None) -> Answer:
     if response is not None:
-        await response.aclose()
+        response.close()   # not back to the pool: the answer was not read through
     if fault.counts:
         await breaker_record(plan.service.pk, ok=False)
     logger.warning("gateway call failed: %s/%s -> %d %s", plan.resource.code,
@@ -375,7 +341,7 @@ def _item_prefix(records_path: str) -> str:
     return ".".join([*parts, "item"])
 
 
-def _streamed(plan: CallPlan, response: httpx.Response, head: bytes,
+def _streamed(plan: CallPlan, response: aiohttp.ClientResponse, head: bytes,
               chunks: AsyncIterator[bytes], parameters: dict, started: float,
               ip: str | None) -> Answer:
     """A large answer: parsed incrementally, shaped in batches, sent as it comes.
@@ -426,7 +392,7 @@ def _streamed(plan: CallPlan, response: httpx.Response, head: bytes,
             reason = fault.message
         except ijson.JSONError:
             reason = _("上游接口的应答不是有效的 JSON。")
-        except httpx.HTTPError:
+        except (aiohttp.ClientError, TimeoutError):
             reason = _("上游接口的应答中途中断。")
         finally:
             await asyncio.shield(_stream_end(plan, response, ok=ok, parameters=parameters,
@@ -435,12 +401,16 @@ def _streamed(plan: CallPlan, response: httpx.Response, head: bytes,
     return Answer(200, stream=body(), headers={"X-Accel-Buffering": "no"})
 
 
-async def _stream_end(plan: CallPlan, response: httpx.Response, *, ok: bool, parameters: dict,
-                      rows: int, reason: str, started: float, ip: str | None) -> None:
-    await response.aclose()
+async def _stream_end(plan: CallPlan, response: aiohttp.ClientResponse, *, ok: bool,
+                      parameters: dict, rows: int, reason: str, started: float,
+                      ip: str | None) -> None:
+    if ok:
+        response.release()
+    else:
+        response.close()
     await breaker_record(plan.service.pk, ok=ok)
     await _log(plan, allowed=True, parameters=parameters, rows=rows,
-             upstream_status=response.status_code, latency_ms=_ms(started),
+             upstream_status=response.status, latency_ms=_ms(started),
              reason=reason if not ok else "", ip=ip)
 
 
@@ -466,7 +436,15 @@ class Preview:
 
 async def upstream_preview(plan: CallPlan, supplied: dict[str, str]) -> Preview:
     """Call the upstream as a gateway call does (declared parameters only, the stored
-    credential, the timeout) and shape its answer with ``plan``'s columns."""
+    credential, the timeout) and shape its answer with ``plan``'s columns. (Run from a
+    page in a loop of its own: the loop's session is closed at the end.)"""
+    try:
+        return await _preview(plan, supplied)
+    finally:
+        await upstream_session_close()
+
+
+async def _preview(plan: CallPlan, supplied: dict[str, str]) -> Preview:
     started = time.perf_counter()
     declared = {p.name for p in plan.params}
     forwarded = {k: v for k, v in supplied.items() if k in declared and v != ""}
@@ -474,35 +452,35 @@ async def upstream_preview(plan: CallPlan, supplied: dict[str, str]) -> Preview:
     limit = min(plan.service.max_answer_bytes, PREVIEW_BYTES)
     try:
         async with asyncio.timeout(plan.timeout_s):
-            response = await upstream_client().send(_request(plan, forwarded), stream=True)
-            preview.upstream_status = response.status_code
+            response = await _open(plan, forwarded)
+            preview.upstream_status = response.status
             body = bytearray()
             try:
-                async for chunk in response.aiter_bytes():
+                async for chunk in response.content.iter_chunked(CHUNK_BYTES):
                     body += chunk
                     if len(body) > limit:
                         break
             finally:
-                await response.aclose()
+                response.close()
         preview.raw = bytes(body[:limit]).decode("utf-8", "replace")
         _check_head(response, plan.service.max_answer_bytes)
         if len(body) > limit:
-            raise UpstreamFault(502, "upstream_oversize", _oversize(limit), response.status_code)
+            raise UpstreamFault(502, "upstream_oversize", _oversize(limit), response.status)
         try:
             answer = json.loads(body)
         except ValueError:
             raise UpstreamFault(502, "upstream_not_json", _("上游接口的应答不是有效的 JSON。"),
-                                response.status_code) from None
+                                response.status) from None
         records = _records_at(answer, plan.operation.records_path)
         preview.count = len(records)
         preview.upstream_records = records[:PREVIEW_RECORDS]
         preview.records = _shape(plan, preview.upstream_records)
     except UpstreamFault as fault:
         preview.error = fault.message
-    except (TimeoutError, httpx.TimeoutException):
+    except TimeoutError:
         preview.error = _("上游接口在 %(ms)d 毫秒内没有应答，请稍后再试。") % {
             "ms": plan.service.timeout_ms}
-    except httpx.HTTPError:
+    except aiohttp.ClientError:
         preview.error = _("无法连接提供部门的上游接口，请稍后再试。")
     preview.latency_ms = _ms(started)
     return preview

@@ -15,11 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "BUFFER_BYTES": 1024 * 1024,
     # Records masked together in one DuckDB pass while streaming.
     "STREAM_BATCH": 2000,
-    # Pooled upstream connections per web process.
+    # Pooled upstream connections per web process (sharing.gateway.upstream).
     "POOL_CONNECTIONS": 400,
-    "POOL_KEEPALIVE": 200,
-    # Clients sharing them (see calls.upstream_client).
-    "POOL_SHARDS": 8,
     # Threads of a web process doing the gateway's database work (plans, the log).
     "DB_THREADS": 8,
     # Whether a call answers only after its access-log entry is committed (see logwriter).

@@ -27,6 +27,7 @@ from portal.services.inbox import notify
 from ..models import DataService, ServiceHealthCheck
 from .conf import gateway_setting
 from .secrets import secret_decrypt
+from .upstream import credential_apply
 
 
 def _probe(service: DataService) -> tuple[bool, int | None, int, str]:
@@ -35,11 +36,8 @@ def _probe(service: DataService) -> tuple[bool, int | None, int, str]:
         return False, None, 0, _("没有登记操作。")
     url = service.base_url.rstrip("/") + "/" + operation.path.lstrip("/")
     headers, params = {"Accept": "application/json"}, {}
-    if service.credential_place != DataService.CredentialPlace.NONE:
-        secret = secret_decrypt(service.credential_secret)
-        target = headers if service.credential_place == DataService.CredentialPlace.HEADER \
-            else params
-        target[service.credential_name] = secret
+    credential_apply((service.credential_place, service.credential_name,
+                      secret_decrypt(service.credential_secret)), headers, params)
     timeout = min(service.timeout_ms, int(gateway_setting("HEALTH_TIMEOUT_MS"))) / 1000
     started = time.perf_counter()
     try:

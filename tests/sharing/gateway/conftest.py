@@ -139,14 +139,18 @@ def asgi_call():
     from asgiref.sync import async_to_sync
 
     from portal.asgi import application
+    from sharing.gateway.upstream import upstream_session_close
 
     def run(code, operation="query", key=None, headers=None, **params):
         async def go():
             transport = httpx.ASGITransport(app=application, client=("127.0.0.1", 5000))
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
                 sent = {**({"Authorization": f"Token {key}"} if key else {}), **(headers or {})}
-                return await c.get(f"/api/v1/services/{code}/{operation}/", params=params,
-                                   headers=sent)
+                try:
+                    return await c.get(f"/api/v1/services/{code}/{operation}/",
+                                       params=params, headers=sent)
+                finally:
+                    await upstream_session_close()   # this loop ends with the call
         return async_to_sync(go)()
     return run
 
