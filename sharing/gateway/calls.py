@@ -42,9 +42,9 @@ from dataplane.services.accesslog import accesslog_append
 from portal.models import ApiToken
 
 from .conf import gateway_setting
-from .limits import admit, breaker_record, generation
+from .limits import Admission, admit, breaker_record, generation
 from .logwriter import log_append
-from .plans import CallPlan, PlanNotFound, param_refusal, plan_build, plan_get
+from .plans import CallPlan, PlanNotFound, param_refusal, plan_build, plan_get, plan_known
 from .upstream import credential_apply, upstream_session, upstream_session_close
 
 logger = logging.getLogger(__name__)
@@ -192,6 +192,26 @@ def _token_key(authorization: str) -> str | None:
     return parts[1]
 
 
+async def _plan(cache_key: tuple, build) -> tuple[CallPlan, Admission | None]:
+    """The call plan, and for a cached plan that allows the call its admission too.
+
+    The plan generation is read in the same Redis round trip as the limits and the
+    breaker (one round trip per call); if the generation moved, the plan is rebuilt and
+    the caller asks for admission again (the call then counts twice against its limits,
+    once a revocation or change — a price paid only at that moment).
+    """
+    known = plan_known(cache_key)
+    if known is not None and known[1].allowed:
+        built_at_gen, plan = known
+        admission = await admit(list(plan.limits), plan.service.pk, with_generation=True)
+        if admission.generation == built_at_gen:
+            return plan, admission
+        gen = admission.generation
+    else:
+        gen = await generation()
+    return await plan_get(cache_key, gen, build), None
+
+
 async def gateway_call(*, authorization: str, code: str, operation: str,
                        query: dict[str, str], ip: str | None) -> Answer:
     started = time.perf_counter()
@@ -202,10 +222,9 @@ async def gateway_call(*, authorization: str, code: str, operation: str,
                       **{"WWW-Authenticate": "Token"})
     supplied = dict(query)
     purpose = supplied.pop("purpose", "")
-    gen = await generation()
     cache_key = (ApiToken.hash_key(key), code, operation, purpose)
     try:
-        plan = await plan_get(cache_key, gen, lambda: db(
+        plan, admission = await _plan(cache_key, lambda: db(
             plan_build, key=key, code=code, operation=operation, purpose=purpose))
     except AuthenticationFailed as exc:
         return _error(401, "authentication_failed", str(exc.detail),
@@ -229,7 +248,8 @@ async def gateway_call(*, authorization: str, code: str, operation: str,
         body["detail"] = _("缺少必填参数：%(names)s。") % {"names": "、".join(missing)}
         return Answer(400, json.dumps(body, ensure_ascii=False).encode())
 
-    admission = await admit(list(plan.limits), plan.service.pk)
+    if admission is None:
+        admission = await admit(list(plan.limits), plan.service.pk)
     if admission.retry_after is not None:
         return _error(429, "throttled",
                       _("调用过于频繁，请在 %(s)d 秒后重试。") % {"s": admission.retry_after},

@@ -99,7 +99,7 @@ class RedisStore:
             for key, (old, _client) in list(self.clients.items()):
                 if old.is_closed():
                     del self.clients[key]
-            pool = aredis.BlockingConnectionPool.from_url(self.url, max_connections=64,
+            pool = aredis.BlockingConnectionPool.from_url(self.url, max_connections=256,
                                                           timeout=5)
             entry = (loop, aredis.Redis(connection_pool=pool))
             self.clients[id(loop)] = entry
@@ -173,6 +173,7 @@ class Admission:
     retry_after: int | None   # over a limit: seconds until its window ends
     breaker_open: bool        # the service's breaker refuses this call
     breaker_dirty: bool       # failures are counted (a success must reset them)
+    generation: int | None = None   # the plan generation, when asked for with it
 
 
 def _rate_key(lim: Limit, window: int) -> str:
@@ -184,24 +185,28 @@ def _keys(service_id: int) -> tuple[str, str, str]:
     return base + "failures", base + "open", base + "probe"
 
 
-async def admit(limits: list[Limit], service_id: int) -> Admission:
-    """Count one call against each limit and ask the service's breaker, in one round
-    trip (a second one only when an open period has just ended and this call may be
-    the probe)."""
+async def admit(limits: list[Limit], service_id: int, *,
+                with_generation: bool = False) -> Admission:
+    """Count one call against each limit and ask the service's breaker (and, if asked,
+    read the plan generation) in one round trip — a second one only when an open period
+    has just ended and this call may be the probe."""
     now = time.time()
     window = int(now // 60)
     failures_key, open_key, probe_key = _keys(service_id)
-    counts, (failures, is_open) = await store().incr_get(
-        [(_rate_key(lim, window), 61) for lim in limits], [failures_key, open_key])
+    reads = [failures_key, open_key, *([GENERATION_KEY] if with_generation else [])]
+    counts, values = await store().incr_get(
+        [(_rate_key(lim, window), 61) for lim in limits], reads)
+    failures, is_open = values[0], values[1]
+    gen = values[2] if with_generation else None
     if any(count > lim.per_minute for count, lim in zip(counts, limits, strict=True)):
-        return Admission(max(1, int((window + 1) * 60 - now + 0.999)), False, failures > 0)
+        return Admission(max(1, int((window + 1) * 60 - now + 0.999)), False, failures > 0, gen)
     if failures < int(gateway_setting("BREAKER_FAILURES")):
-        return Admission(None, False, failures > 0)
+        return Admission(None, False, failures > 0, gen)
     if is_open:
-        return Admission(None, True, True)
+        return Admission(None, True, True, gen)
     # Open period over: one probe at a time (the lock expires with the call's timeout).
     probe = await store().set(probe_key, 1, ttl=60, only_new=True)
-    return Admission(None, not probe, True)
+    return Admission(None, not probe, True, gen)
 
 
 async def breaker_record(service_id: int, *, ok: bool) -> None:

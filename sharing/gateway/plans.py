@@ -223,14 +223,22 @@ def param_refusal(plan: CallPlan, supplied: dict[str, str]) -> str:
 _plans: dict[tuple, tuple[int, CallPlan]] = {}
 
 
-def plan_cached(cache_key: tuple, gen: int) -> CallPlan | None:
+def plan_known(cache_key: tuple) -> tuple[int, CallPlan] | None:
+    """The cached plan with the generation it was built at, while its TTL and its date
+    bounds hold (whether the generation is still current is the caller's question)."""
     entry = _plans.get(cache_key)
-    if entry is None or entry[0] != gen:
+    if entry is None:
         return None
     plan = entry[1]
-    if time.monotonic() - plan.built_at > float(gateway_setting("PLAN_TTL_SECONDS")):
+    if time.monotonic() - plan.built_at > float(gateway_setting("PLAN_TTL_SECONDS")) \
+            or plan.expired(timezone.now()):
         return None
-    return plan
+    return entry
+
+
+def plan_cached(cache_key: tuple, gen: int) -> CallPlan | None:
+    entry = plan_known(cache_key)
+    return entry[1] if entry is not None and entry[0] == gen else None
 
 
 def plan_remember(cache_key: tuple, gen: int, plan: CallPlan) -> None:
@@ -252,7 +260,7 @@ async def plan_get(cache_key: tuple, gen: int,
     wait for it (when a plan expires under load, the concurrent calls share one build
     instead of each running a dozen queries). A build's error reaches every waiter."""
     plan = plan_cached(cache_key, gen)
-    if plan is not None and not plan.expired(timezone.now()):
+    if plan is not None:
         return plan
     loop = asyncio.get_running_loop()
     flight = (id(loop), cache_key, gen)
