@@ -44,7 +44,15 @@ from portal.models import ApiToken
 from .conf import gateway_setting
 from .limits import Admission, admit, breaker_record, generation
 from .logwriter import log_append
-from .plans import CallPlan, PlanNotFound, param_refusal, plan_build, plan_get, plan_known
+from .plans import (
+    CallPlan,
+    PlanNotFound,
+    param_refusal,
+    plan_build,
+    plan_get,
+    plan_known,
+    plan_refresh,
+)
 from .upstream import credential_apply, upstream_session, upstream_session_close
 
 logger = logging.getLogger(__name__)
@@ -198,13 +206,16 @@ async def _plan(cache_key: tuple, build) -> tuple[CallPlan, Admission | None]:
     The plan generation is read in the same Redis round trip as the limits and the
     breaker (one round trip per call); if the generation moved, the plan is rebuilt and
     the caller asks for admission again (the call then counts twice against its limits,
-    once a revocation or change — a price paid only at that moment).
+    once a revocation or change — a price paid only at that moment). A plan past its TTL
+    with a current generation serves while it is rebuilt in the background.
     """
     known = plan_known(cache_key)
     if known is not None and known[1].allowed:
-        built_at_gen, plan = known
+        built_at_gen, plan, fresh = known
         admission = await admit(list(plan.limits), plan.service.pk, with_generation=True)
         if admission.generation == built_at_gen:
+            if not fresh:
+                plan_refresh(cache_key, built_at_gen, build)
             return plan, admission
         gen = admission.generation
     else:

@@ -27,7 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "BREAKER_FAILURES": 5,
     "BREAKER_OPEN_SECONDS": 30,
     # How long a web process may reuse a call plan (token, decision, operation, rules)
-    # while nothing it depends on changed (see sharing.gateway.plans).
+    # while nothing it depends on changed, before rebuilding it in the background
+    # (see sharing.gateway.plans); 0: no reuse, every call builds its plan.
     "PLAN_TTL_SECONDS": 5,
     # Where limits, breaker state and the plan generation live: "auto" (Redis when
     # REDIS_URL is set, else this process's memory) or "memory".

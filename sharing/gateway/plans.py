@@ -223,22 +223,23 @@ def param_refusal(plan: CallPlan, supplied: dict[str, str]) -> str:
 _plans: dict[tuple, tuple[int, CallPlan]] = {}
 
 
-def plan_known(cache_key: tuple) -> tuple[int, CallPlan] | None:
-    """The cached plan with the generation it was built at, while its TTL and its date
-    bounds hold (whether the generation is still current is the caller's question)."""
-    entry = _plans.get(cache_key)
+def plan_known(cache_key: tuple) -> tuple[int, CallPlan, bool] | None:
+    """The cached plan, the generation it was built at and whether it is still within
+    its TTL, while its date bounds hold (whether the generation is current is the
+    caller's question)."""
+    ttl = float(gateway_setting("PLAN_TTL_SECONDS"))
+    entry = _plans.get(cache_key) if ttl > 0 else None   # 0: every call builds its plan
     if entry is None:
         return None
-    plan = entry[1]
-    if time.monotonic() - plan.built_at > float(gateway_setting("PLAN_TTL_SECONDS")) \
-            or plan.expired(timezone.now()):
+    gen, plan = entry
+    if plan.expired(timezone.now()):
         return None
-    return entry
+    return gen, plan, time.monotonic() - plan.built_at <= ttl
 
 
 def plan_cached(cache_key: tuple, gen: int) -> CallPlan | None:
-    entry = plan_known(cache_key)
-    return entry[1] if entry is not None and entry[0] == gen else None
+    known = plan_known(cache_key)
+    return known[1] if known is not None and known[0] == gen and known[2] else None
 
 
 def plan_remember(cache_key: tuple, gen: int, plan: CallPlan) -> None:
@@ -254,14 +255,8 @@ def plans_forget() -> None:
 _pending: dict[tuple, asyncio.Future] = {}
 
 
-async def plan_get(cache_key: tuple, gen: int,
-                   build: Callable[[], Awaitable[CallPlan]]) -> CallPlan:
-    """The cached plan, or one built by ``build()`` — once per key however many calls
-    wait for it (when a plan expires under load, the concurrent calls share one build
-    instead of each running a dozen queries). A build's error reaches every waiter."""
-    plan = plan_cached(cache_key, gen)
-    if plan is not None:
-        return plan
+def _flight(cache_key: tuple, gen: int, build: Callable[[], Awaitable[CallPlan]]):
+    """The one build of this plan under way in this loop (started if there is none)."""
     loop = asyncio.get_running_loop()
     flight = (id(loop), cache_key, gen)
     task = _pending.get(flight)
@@ -272,7 +267,31 @@ async def plan_get(cache_key: tuple, gen: int,
             return built
         task = _pending[flight] = loop.create_task(run())
         task.add_done_callback(lambda _t: _pending.pop(flight, None))
-    return await asyncio.shield(task)
+    return task
+
+
+async def plan_get(cache_key: tuple, gen: int,
+                   build: Callable[[], Awaitable[CallPlan]]) -> CallPlan:
+    """The cached plan, or one built by ``build()`` — once per key however many calls
+    wait for it (when a plan expires under load, the concurrent calls share one build
+    instead of each running a dozen queries). A build's error reaches every waiter."""
+    plan = plan_cached(cache_key, gen)
+    if plan is not None:
+        return plan
+    return await asyncio.shield(_flight(cache_key, gen, build))
+
+
+def plan_refresh(cache_key: tuple, gen: int, build: Callable[[], Awaitable[CallPlan]]) -> None:
+    """Rebuild a plan past its TTL in the background while calls go on with it (its
+    generation is current, so nothing signalled a change; the TTL only bounds what bulk
+    updates could leave stale). A failed rebuild drops the plan: the next call builds
+    it itself and answers with the error (e.g. 401 for a token deleted in bulk)."""
+    task = _flight(cache_key, gen, build)
+
+    def done(t: asyncio.Task) -> None:
+        if not t.cancelled() and t.exception() is not None:
+            _plans.pop(cache_key, None)
+    task.add_done_callback(done)
 
 
 def _changed(**_kwargs) -> None:
