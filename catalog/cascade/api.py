@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ from .services import MAX_PAGE_SIZE, PAGE_SIZE, cascade_export_page
 @extend_schema(tags=["catalog"], parameters=[
     OpenApiParameter("since", str, description="ISO 8601：只要此后变更的目录"),
     OpenApiParameter("after", str, description="上一页返回的 next 游标"),
-    OpenApiParameter("limit", int)])
+    OpenApiParameter("limit", int)], responses={200: OpenApiTypes.OBJECT})
 class CascadeEntries(APIView):
     """Registered and retired catalog entries for the upper-level platform (paged)."""
 
