@@ -53,7 +53,7 @@ def error_responses(result, generator, request, public):
     schemas.setdefault("Error", ERROR)
     schemas.setdefault("CkanError", CKAN_ERROR)
     for path, item in result.get("paths", {}).items():
-        ckan = path.startswith("/api/3/")
+        ckan = path.startswith(("/api/3/", "/api/action/"))
         ref = "#/components/schemas/" + ("CkanError" if ckan else "Error")
         for method, operation in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
