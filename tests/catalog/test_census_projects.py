@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def census(center, department, other_department, data_admin, other_admin):
     make_resource(department, name="甲")
     make_resource(department, name="乙")
-    make_resource(other_department, name="丙")
+    # Items of its own, so a revision of 乙 does not overlap another department's entry (C5).
+    make_resource(other_department, name="丙", items=("企业名称", "经营范围"))
     make_resource(department, name="草稿", status=Resource.Status.DRAFT)
     return services.census_open(actor=center, year=2026, due_on=timezone.localdate() + timedelta(days=30))
 
