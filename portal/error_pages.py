@@ -1,5 +1,6 @@
-"""The site's error answers (400, 403, 404, 500): Chinese pages for people, JSON for the
-API, CKAN's envelope for the CKAN API. Wired as Django's ``handler*`` in ``portal.urls``.
+"""The site's error answers (400, 403, 404, 500 and a failed CSRF check): Chinese pages for
+people, JSON for the API, CKAN's envelope for the CKAN API. Wired as Django's ``handler*``
+in ``portal.urls`` and as ``CSRF_FAILURE_VIEW``.
 
 The 500 page is self-contained (no template inheritance, no context, no static files) so
 that it renders even when what failed is the database or the template machinery itself.
@@ -13,7 +14,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
-CKAN_PREFIX = "/api/3/"
+CKAN_PREFIXES = ("/api/3/", "/api/action/")
 
 
 def wants_json(request) -> bool:
@@ -21,7 +22,7 @@ def wants_json(request) -> bool:
 
 
 def json_error(request, status: int, detail: str, code: str) -> JsonResponse:
-    if request.path.startswith(CKAN_PREFIX):
+    if request.path.startswith(CKAN_PREFIXES):
         kind = {400: "Bad request", 403: "Authorization Error", 404: "Not Found Error",
                 413: "Bad request", 500: "Internal Server Error"}.get(status, "Error")
         body = {"success": False, "error": {"__type": kind, "message": detail}}
@@ -49,6 +50,15 @@ def permission_denied(request, exception=None):
     detail = _("您没有执行此操作的权限。")
     if wants_json(request):
         return json_error(request, 403, detail, "permission_denied")
+    return render(request, "403.html", {"detail": detail}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token: most often a page left open past the session
+    or a form opened in another browser. Django's own page is English and technical."""
+    detail = _("页面已过期或来源无法验证，请刷新页面后重新提交。")
+    if wants_json(request):
+        return json_error(request, 403, detail, "csrf_failed")
     return render(request, "403.html", {"detail": detail}, status=403)
 
 

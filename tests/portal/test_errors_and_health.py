@@ -52,6 +52,18 @@ def test_404_is_a_chinese_page_or_json(client):
     assert api.status_code == 404 and api.json()["code"] == "not_found"
     ckan = client.get("/api/3/nothing-here")
     assert ckan.status_code == 404 and ckan.json()["success"] is False
+    unknown_action = client.get("/api/action/nothing-here")  # CKAN answers 400 here
+    assert unknown_action.status_code == 400 and unknown_action.json()["success"] is False
+
+
+def test_p5_a_form_sent_without_its_csrf_token_gets_a_chinese_page():
+    """A page left open past its session and then submitted: a Chinese explanation, not
+    Django's English "CSRF verification failed" page."""
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "页面已过期" in text and "CSRF" not in text
 
 
 def test_oversized_json_body_is_a_413_json_answer(client, make_user, department):
