@@ -1,6 +1,7 @@
 """Fixtures shared by every test package."""
 
 import os
+import uuid
 
 import pytest
 from django.db import connection
@@ -75,8 +76,22 @@ def _flush_in_accesslog_maintenance():
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    _isolate_object_store(settings)
     settings.TWO_FACTOR_EXEMPTION_ALLOWED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _isolate_object_store(settings) -> None:
+    """On an S3 store (``PORTAL_STORAGE_URL``) every test writes under a prefix of its own,
+    as MEDIA_ROOT does on disk: what one test stored (a version, a signed access-log
+    checkpoint) is never seen by the next."""
+    default = settings.STORAGES["default"]
+    location = default.get("OPTIONS", {}).get("location")
+    if location is None:
+        return
+    prefix = "/".join(part for part in (location, "t", uuid.uuid4().hex) if part)
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        **default, "OPTIONS": {**default["OPTIONS"], "location": prefix}}}
 
 
 @pytest.fixture(autouse=True)
