@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -40,6 +41,8 @@ class PolicyAdmin(admin.ModelAdmin):
     Subclasses override ``can_change(user, obj)`` etc. to delegate to their app's policies;
     Django's default ignores ``obj``.
     """
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def can_view(self, user, obj=None) -> bool:
         return can_use_admin(user)

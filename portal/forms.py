@@ -1,6 +1,15 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def model_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """Form field for ``db_field`` (a ModelForm's ``Meta.formfield_callback``): addresses
+    typed without a scheme are taken as https, Django 6's default, today."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 class LoginForm(AuthenticationForm):

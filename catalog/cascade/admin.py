@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_site import PolicyAdmin, admin_action_apply
+from portal.forms import model_formfield
 from portal.policies import is_center
 
 from .models import CascadeRun, CascadeSource
@@ -19,6 +20,7 @@ class CascadeSourceForm(forms.ModelForm):
 
     class Meta:
         model = CascadeSource
+        formfield_callback = model_formfield
         fields = ["name", "url", "region", "token", "interval_hours", "is_active"]
 
 

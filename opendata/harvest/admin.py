@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_site import PolicyAdmin, admin_action_apply
 from portal.errors import DomainError
+from portal.forms import model_formfield
 from portal.policies import is_center
 
 from .models import HarvestedDataset, HarvestJob, HarvestRecord, HarvestSource
@@ -34,6 +35,7 @@ class CenterAdmin(PolicyAdmin):
 class HarvestSourceForm(forms.ModelForm):
     class Meta:
         model = HarvestSource
+        formfield_callback = model_formfield
         fields = ["name", "kind", "url", "department", "frequency", "fq", "is_active"]
 
 
