@@ -37,6 +37,10 @@ class AnswerExtension(models.Model):
     rule_version = models.ForeignKey("portal.RulePackVersion", on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("规则包版本"))
 
+    # The rule that times ``new_due_on`` (read with ``rule_version`` wherever the date is
+    # shown, as for any step's due date).
+    due_rule = "sharing.answer_extension"
+
     class Meta:
         verbose_name = _("答复延期")
         verbose_name_plural = _("答复延期")

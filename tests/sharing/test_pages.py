@@ -185,3 +185,30 @@ def test_co_reviewer_signs_off_on_the_review_page(web, people, other_department)
     assert review.decision == "agree" and review.reviewer == people.legal
     other = CoReview.objects.get(review_round=review_round, role="secrecy_reviewer")
     assert web(people.legal).get(reverse("sharing:co_review", args=[other.pk])).status_code == 404
+
+
+def test_r1_every_list_of_open_steps_shows_the_deadline_and_the_rule_that_set_it(
+        web, people, scene):
+    """R1 (docs/rules.md): negotiation, transfer and answer deadlines are shown with the
+    working days left and the pack rule that set them, on the lists as on the details."""
+    refused, transfer = scene["refused"], scene["transfer"]
+    refused.refresh_from_db()
+    transfer.refresh_from_db()
+    assert refused.due_rule and transfer.due_rule
+    client = web(people.applicant_admin)
+    rows = {
+        reverse("sharing:dispute_list"): refused.number,
+        reverse("sharing:transfer_list"): transfer.recipient_name,
+    }
+    for url, marker in rows.items():
+        body = client.get(url).content.decode()
+        row = body[body.index(marker):]
+        row = row[:row.index("</tr>")]
+        assert "个工作日" in row and "期限依据：" in row, (url, row)
+        assert "条" in row[row.index("期限依据："):], row  # the article is cited
+    pending = make_request(people.applicant_clerk, scene["approved"].resource,
+                           submit_by=people.applicant_admin)
+    body = client.get(reverse("sharing:request_detail", args=[pending.pk])).content.decode()
+    answer = body[body.index("答复期限</dt>"):]
+    answer = answer[:answer.index("</dd>")]
+    assert pending.answer_due_on.isoformat() in answer and "期限依据：" in answer, answer

@@ -86,6 +86,9 @@ def test_r9_guizhou_extension_needs_the_provider_heads_consent_and_tells_the_app
     page = web(people.applicant_admin).get(
         reverse("sharing:request_detail", args=[request.pk])).content.decode()
     assert "最多延长 15 个工作日，须经提供部门第一责任人同意并告知申请部门" in page
+    extended = page[page.index("新期限"):]
+    extended = extended[:extended.index("</p>")]
+    assert "2025-11-13" in extended and "期限依据：" in extended, extended
     deadlines_sweep(today=date(2025, 10, 24))  # the old due date has passed: no escalation
     assert not Notification.objects.filter(user=people.provider_head,
                                            level=Notification.Level.ESCALATION).exists()
