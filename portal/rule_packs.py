@@ -53,6 +53,7 @@ _BASE = {
     "opendata.answer": rule(10),
     "opendata.reminder_days": _platform([1]),
     "assessment.annual_report_due": rule({"month": 2, "day": None}),
+    "assessment.annual_report_reminder_days": _platform([5]),
     "assessment.notice_default": _platform(20),
     "assessment.objection_answer": _platform(5),
     "assessment.complaint_answer": _platform(15),
@@ -203,3 +204,41 @@ def shipped_packs_seed(pack_model=None, version_model=None) -> int:
         version_model.objects.create(pack=pack, version=1, rules=pack.rules, source=pack.source)
         created += 1
     return created
+
+
+def shipped_packs_upgrade(pack_model, version_model, *, new_rules: tuple[str, ...] = (),
+                          new_options: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Bring every pack to the current rule set as a new version (open steps keep the
+    version that timed them), for a migration that adds rules or options: a shipped pack
+    never edited in the admin takes the shipped rules whole; an edited pack or a copy
+    keeps its values and gains only ``new_rules`` and ``new_options`` (from the shipped
+    pack it is, or was copied from, else the default). Shipped packs that are missing are
+    added."""
+    shipped = {data["code"]: data for data in SHIPPED}
+    default_rules = next(d["rules"] for d in SHIPPED if d["is_default"])
+    for pack in pack_model.objects.order_by("pk"):
+        current = version_model.objects.filter(pack=pack).order_by("-version").first()
+        data = shipped.get(pack.code)
+        untouched = (data is not None and current is not None and current.version == 1
+                     and current.saved_by_id is None)
+        if untouched:
+            rules = deepcopy(data["rules"])
+        else:
+            origin = data or shipped.get(getattr(pack.copied_from, "code", None))
+            base = origin["rules"] if origin else default_rules
+            rules = dict(pack.rules)
+            for key in new_rules:
+                rules.setdefault(key, deepcopy(base[key]))
+            for key, names in (new_options or {}).items():
+                entry = dict(rules[key])
+                for name in names:
+                    entry.setdefault(name, base[key].get(name))
+                rules[key] = entry
+        if rules == pack.rules:
+            continue
+        pack.rules = rules
+        pack.version += 1
+        pack.save(update_fields=["rules", "version"])
+        version_model.objects.create(pack=pack, version=pack.version, rules=rules,
+                                     source=pack.source)
+    shipped_packs_seed(pack_model, version_model)

@@ -7,6 +7,7 @@ it; :func:`deadline_start <portal.deadlines.deadline_start>` records both on the
 the page can say "10 个工作日（《政务数据共享条例》第十二条）" from the version that timed it.
 """
 
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -78,6 +79,8 @@ RULES: dict[str, RuleSpec] = {
     "opendata.answer": RuleSpec(gettext_lazy("开放申请与需求答复"), "days"),
     "opendata.reminder_days": RuleSpec(gettext_lazy("开放数据期限提醒"), "levels"),
     "assessment.annual_report_due": RuleSpec(gettext_lazy("年度共享情况报告报送截止"), "date"),
+    "assessment.annual_report_reminder_days": RuleSpec(gettext_lazy("年度共享情况报告截止提醒"),
+                                                       "levels"),
     "assessment.notice_default": RuleSpec(gettext_lazy("整改期限（默认）"), "days"),
     "assessment.objection_answer": RuleSpec(gettext_lazy("得分异议答复"), "days"),
     "assessment.complaint_answer": RuleSpec(gettext_lazy("投诉答复"), "days"),
@@ -244,7 +247,7 @@ def rule_pack_save(*, actor, pack: RulePack) -> RulePackVersion:
 def rule_pack_copy(*, actor, pack: RulePack, code: str, name: str) -> RulePack:
     """A new pack starting from ``pack``'s rules (to be edited for a region)."""
     copy = RulePack(code=code, name=name, source=pack.source, copied_from=pack,
-                    rules=pack.rules)
+                    rules=deepcopy(pack.rules))
     rule_pack_save(actor=actor, pack=copy)
     return copy
 

@@ -30,11 +30,11 @@ from portal.errors import Conflict, NotPermitted
 from portal.models import Department, Notification, User
 from portal.rules import Rule, region_rules, rule_of
 from portal.services.inbox import inbox_add, inbox_close, notify
+from portal.workdays import working_days_between
 from portal.workflow import transition_apply
 
 REPORTING_KINDS = (Department.Kind.GOVERNMENT, Department.Kind.PUBLIC_INSTITUTION,
                    Department.Kind.PUBLIC_ENTERPRISE)
-FINAL_REMINDER_DAYS = 7
 # The drafts (with their new-task notice) come on 1 January, the reminder mid-month.
 JANUARY_REMINDER_DAY = 15
 
@@ -200,9 +200,24 @@ def annual_report_accept(*, actor: User, report: AnnualReport, comment: str = ""
     return report
 
 
+def _reminder_level(report: AnnualReport, today: date,
+                    reminder_days: dict[int | None, list[int]]) -> int | None:
+    """The reminder due today for ``report``: the smallest of its region's reminder days
+    (``assessment.annual_report_reminder_days``, working days before the due date) that
+    the days left have reached, or None. Each level is sent once (keyed by it).
+    ``reminder_days`` caches the levels per region for one sweep."""
+    region_id = report.department.region_id
+    if region_id not in reminder_days:
+        reminder_days[region_id] = rule_of(
+            region_rules(region_id), "assessment.annual_report_reminder_days").value
+    left = working_days_between(today, report.due_on)
+    return min((days for days in reminder_days[region_id] if left <= days), default=None)
+
+
 def annual_reports_sweep(*, today: date | None = None) -> dict[str, int]:
-    """The daily job: draft in January, remind in January and in the last week of
-    February, flag overdue reports after the deadline. Every message is keyed."""
+    """The daily job: draft in January, remind mid-January and on the reminder days of
+    the region's pack before the due date, flag overdue reports after it. Every message
+    is keyed."""
     today = today or timezone.localdate()
     year = today.year - 1
     done = {"drafted": 0, "reminded": 0, "overdue": 0}
@@ -213,6 +228,7 @@ def annual_reports_sweep(*, today: date | None = None) -> dict[str, int]:
     pending = AnnualReport.objects.filter(
         year=year, status__in=[AnnualReport.Status.DRAFT, AnnualReport.Status.RETURNED],
     ).select_related("department")
+    reminder_days: dict[int | None, list[int]] = {}
     for report in pending:
         recipients = department_signers([report.department_id])
         args = {"year": year, "due": f"{report.due_on:%Y-%m-%d}"}
@@ -223,9 +239,12 @@ def annual_reports_sweep(*, today: date | None = None) -> dict[str, int]:
                 users=recipients, key=f"{_task_key(report)}:january",
                 title=_("请于 %(due)s 前报送 %(year)d 年度共享情况报告") % args, url=_url(report),
                 level=Notification.Level.REMINDER))
-        elif today <= report.due_on <= today + timedelta(days=FINAL_REMINDER_DAYS):
+        elif today <= report.due_on:
+            level = _reminder_level(report, today, reminder_days)
+            if level is None:
+                continue
             done["reminded"] += bool(notify(
-                users=recipients, key=f"{_task_key(report)}:final",
+                users=recipients, key=f"{_task_key(report)}:final:{level}",
                 title=_("%(year)d 年度共享情况报告将于 %(due)s 截止报送") % args, url=_url(report),
                 level=Notification.Level.REMINDER))
         elif today > report.due_on:

@@ -8,7 +8,8 @@ import pytest
 from assessment.models import AnnualReport
 from assessment.services import annual_reports
 from portal.errors import Conflict, NotPermitted, ValidationFailed
-from portal.models import Department, Notification
+from portal.models import Department, Notification, RulePack
+from portal.rules import rule_pack_copy, rule_pack_save
 from tests.assessment import builders
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,26 @@ def test_a6_january_sweep_drafts_from_platform_data(department, other_department
     assert again["drafted"] == 0 and AnnualReport.objects.count() == 2
 
 
+def test_a6_r8_final_reminders_follow_the_regions_pack(department, admin_a):
+    """A6/R8: the reminders before the due date are the region's pack rule
+    (``assessment.annual_report_reminder_days``, working days before), each sent once."""
+    pack = department.region.rule_pack or RulePack.objects.get(is_default=True)
+    copy = rule_pack_copy(actor=None, pack=pack, code="local-reports", name="本地规则")
+    copy.rules["assessment.annual_report_reminder_days"]["value"] = [10, 2]
+    rule_pack_save(actor=None, pack=copy)
+    department.region.rule_pack = copy
+    department.region.save()
+    annual_reports.annual_reports_sweep(today=date(2026, 1, 2))
+    key = f"assessment:annual:2025:{department.pk}"
+    # Due Saturday 28 February 2026, a make-up working day, as is Saturday 14 February;
+    # the Spring Festival holiday runs 15–23 February: 10 working days before is Monday 9 February.
+    for day, sent in [(date(2026, 2, 6), 0), (date(2026, 2, 9), 1), (date(2026, 2, 14), 0),
+                      (date(2026, 2, 25), 0), (date(2026, 2, 26), 1), (date(2026, 2, 27), 0)]:
+        assert annual_reports.annual_reports_sweep(today=day)["reminded"] == sent, day
+    assert sorted(admin_a.notifications.filter(key__startswith=f"{key}:final")
+                  .values_list("key", flat=True)) == [f"{key}:final:10", f"{key}:final:2"]
+
+
 def test_a6_january_reminder_then_final_reminder_then_overdue_each_once(department, admin_a, head_a,
                                                                          authority):
     annual_reports.annual_reports_sweep(today=date(2026, 1, 2))
@@ -44,7 +65,7 @@ def test_a6_january_reminder_then_final_reminder_then_overdue_each_once(departme
     assert annual_reports.annual_reports_sweep(today=date(2026, 3, 3))["overdue"] == 0
     key = f"assessment:annual:2025:{department.pk}"
     assert admin_a.notifications.filter(key=f"{key}:january").count() == 1
-    assert admin_a.notifications.filter(key=f"{key}:final").count() == 1
+    assert admin_a.notifications.filter(key=f"{key}:final:5").count() == 1
     overdue = Notification.objects.filter(key=f"{key}:overdue")
     assert {head_a, authority} <= {n.user for n in overdue}
 

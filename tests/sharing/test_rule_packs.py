@@ -13,13 +13,15 @@ from django.urls import reverse
 from dataplane.models import DataVersion
 from portal.deadlines import deadlines_sweep
 from portal.errors import NotPermitted
-from portal.models import Notification, Region, RulePack
+from portal.models import Notification, Region, RulePack, RulePackVersion
+from portal.rule_packs import shipped_packs_upgrade
 from portal.rules import (
     RulePackInvalid,
     region_rules,
     rule_pack_copy,
     rule_pack_in_use,
     rule_pack_save,
+    rules_validate,
 )
 from portal.workdays import add_working_days, is_working_day
 from sharing import pipeline
@@ -211,3 +213,25 @@ def test_r5_a_pack_in_use_cannot_be_deleted_and_a_copy_can(people, region, rf):
     copy.rules = {**copy.rules, "sharing.answer": {"value": "十"}}
     with pytest.raises(RulePackInvalid, match="提供部门答复"):
         rule_pack_save(actor=people.authority, pack=copy)
+
+
+def test_r1_a_migration_adding_a_rule_keeps_edited_values_and_adds_only_the_new_rule():
+    """R1: ``shipped_packs_upgrade`` (the migrations that add rules) gives an edited copy
+    the new rule from the pack it was copied from, keeps every edited value, saves it as a
+    new version and leaves packs that already have the rule alone."""
+    default = RulePack.objects.get(is_default=True)
+    copy = rule_pack_copy(actor=None, pack=default, code="edited", name="改过的规则包")
+    copy.rules["sharing.answer"]["value"] = 7
+    del copy.rules["assessment.annual_report_reminder_days"]
+    copy.version += 1
+    copy.save()  # as a pack saved before the rule existed
+    untouched = {p.code: p.version for p in RulePack.objects.exclude(pk=copy.pk)}
+    shipped_packs_upgrade(RulePack, RulePackVersion,
+                          new_rules=("assessment.annual_report_reminder_days",))
+    copy.refresh_from_db()
+    assert copy.rules["sharing.answer"]["value"] == 7
+    assert copy.rules["assessment.annual_report_reminder_days"] == \
+        default.rules["assessment.annual_report_reminder_days"]
+    assert RulePackVersion.objects.get(pack=copy, version=copy.version).rules == copy.rules
+    rules_validate(copy.rules)
+    assert {p.code: p.version for p in RulePack.objects.exclude(pk=copy.pk)} == untouched
