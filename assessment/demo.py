@@ -20,6 +20,7 @@ from django.db import transaction
 
 from catalog.models import ChangeEvent, DataItem, Resource
 from portal.models import Department
+from portal.rules import region_due
 from portal.search import search_index_update
 from portal.workdays import add_working_days
 
@@ -115,7 +116,7 @@ def _entries(department: Department, year: int, count: int, complete: int) -> li
 def _change_events(department: Department, year: int, due: int, on_time: int, late: int) -> None:
     for n in range(due):
         occurred = _day(year, 3 * n + 1)
-        due_on = add_working_days(occurred, 15)
+        due_on, _rule = region_due(department.region_id, "catalog.update", occurred)
         if n < on_time:
             status, done = ChangeEvent.Status.DONE, due_on - timedelta(days=3)
         elif n < on_time + late:
@@ -136,9 +137,9 @@ def _requests(department: Department, year: int, entries: list[Resource], due: i
     for n in range(due if entries and applicants else 0):
         resource = entries[n % len(entries)]
         received = _day(year, 2 * n + 5)
-        due_on = add_working_days(received, 10)
+        due_on, rule = region_due(department.region_id, "sharing.answer", received)
         answered = n < on_time + late
-        days = 4 if n < on_time else 14
+        days = 4 if n < on_time else rule.days + 4
         refuse = answered and n >= due - refused
         request = ShareRequest.objects.create(
             number=f"GX{year}9{department.pk:03d}{n:03d}", applicant=applicants[n % len(applicants)],
