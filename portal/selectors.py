@@ -1,8 +1,15 @@
 """Queries of the platform core, already filtered to what the user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
-from portal.models import Department, InboxItem, Notification, Region, User
+from portal.models import (
+    Department,
+    InboxItem,
+    Notification,
+    Region,
+    RulePackVersion,
+    User,
+)
 from portal.policies import is_government_user
 
 
@@ -36,3 +43,12 @@ def users_with_role(*roles: str, department: Department | int | None = None) -> 
     if department is not None:
         qs = qs.filter(department=department)
     return qs.distinct()
+
+
+def rule_pack_versions(*, current_only: bool = True) -> QuerySet[RulePackVersion]:
+    """Rule pack versions with their packs (the current version of each pack unless
+    ``current_only`` is false). Packs are public rules: every signed-in user reads them."""
+    versions = RulePackVersion.objects.select_related("pack", "pack__copied_from")
+    if current_only:
+        versions = versions.filter(version=F("pack__version"))
+    return versions.order_by("pack__code", "-version")

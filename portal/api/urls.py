@@ -7,11 +7,13 @@ from portal.api.views import (
     MeView,
     NotificationViewSet,
     RegionViewSet,
+    RulePackViewSet,
 )
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("regions", RegionViewSet, basename="region")
+router.register("rule-packs", RulePackViewSet, basename="rule-pack")
 router.register("inbox", InboxViewSet, basename="inbox")
 router.register("notifications", NotificationViewSet, basename="notification")
 
