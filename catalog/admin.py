@@ -308,6 +308,7 @@ class CensusAdmin(PolicyAdmin, SimpleHistoryAdmin):
         census = services.census_open(actor=request.user, year=obj.year, due_on=obj.due_on,
                                       title=obj.title)
         obj.pk = census.pk
+        obj.refresh_from_db()  # the title the service gave it, for the "added" message
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         census = Census.objects.filter(pk=object_id).first()

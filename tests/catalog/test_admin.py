@@ -86,9 +86,11 @@ def test_c7_authority_records_a_change_event_in_the_admin(web, authority, depart
 def test_c8_center_opens_a_census_in_the_admin_and_sees_progress(web, center, department):
     make_resource(department)
     client = web(center)
-    client.post(reverse("admin:catalog_census_add"), {
-        "year": 2026, "title": "", "due_on": (timezone.localdate() + timedelta(days=20)).isoformat()})
+    response = client.post(reverse("admin:catalog_census_add"), {
+        "year": 2026, "title": "", "due_on": (timezone.localdate() + timedelta(days=20)).isoformat()},
+        follow=True)
     census = Census.objects.get()
+    assert "2026 年度信息资源目录普查" in "".join(str(m) for m in response.context["messages"])
     assert census.entries.count() == 1
     body = client.get(reverse("admin:catalog_census_change", args=[census.pk])).content.decode()
     assert department.name in body and "0.0%" in body
