@@ -7,6 +7,7 @@ from portal.forms import DateInput
 
 from .masking import DATE_GRANULARITIES, MaskKind
 from .models import MASK_KIND_LABELS, AccessLogEntry, DataVersion
+from .models.masking import GRANULARITY_LABELS, MASK_PARAM_LABELS
 
 ENCODING_CHOICES = [("auto", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK / GB18030"),
                     ("utf-16", "UTF-16")]
@@ -26,13 +27,16 @@ class MaskingRuleForm(forms.Form):
     kind = forms.ChoiceField(label=_("脱敏方式"), required=False,
                              choices=[("", _("不设规则")),
                                       *[(k.value, MASK_KIND_LABELS[k]) for k in MaskKind]])
-    keep_head = forms.IntegerField(label=_("保留前几位"), required=False, min_value=0, max_value=64)
-    keep_tail = forms.IntegerField(label=_("保留后几位"), required=False, min_value=0, max_value=64)
-    granularity = forms.ChoiceField(label=_("日期精度"), required=False,
-                                    choices=[("", "—"), *[(g, {"year": _("年"), "month": _("年月")}[g])
+    keep_head = forms.IntegerField(label=MASK_PARAM_LABELS["keep_head"], required=False,
+                                   min_value=0, max_value=64)
+    keep_tail = forms.IntegerField(label=MASK_PARAM_LABELS["keep_tail"], required=False,
+                                   min_value=0, max_value=64)
+    granularity = forms.ChoiceField(label=MASK_PARAM_LABELS["granularity"], required=False,
+                                    choices=[("", "—"), *[(g, GRANULARITY_LABELS[g])
                                                           for g in DATE_GRANULARITIES]])
-    step = forms.DecimalField(label=_("区间宽度"), required=False, min_value=0)
-    length = forms.IntegerField(label=_("哈希长度"), required=False, min_value=16, max_value=64)
+    step = forms.DecimalField(label=MASK_PARAM_LABELS["step"], required=False, min_value=0)
+    length = forms.IntegerField(label=MASK_PARAM_LABELS["length"], required=False,
+                                min_value=16, max_value=64)
     applies_to_all = forms.BooleanField(label=_("对所有使用部门脱敏"), required=False)
     note = forms.CharField(label=_("说明"), required=False, max_length=200)
 

@@ -19,6 +19,29 @@ MASK_KIND_LABELS = {
     MaskKind.SUPPRESS: _("屏蔽（不输出）"),
 }
 
+MASK_PARAM_LABELS = {
+    "keep_head": _("保留前几位"),
+    "keep_tail": _("保留后几位"),
+    "granularity": _("日期精度"),
+    "step": _("区间宽度"),
+    "length": _("哈希长度"),
+}
+GRANULARITY_LABELS = {"year": _("年"), "month": _("年月")}
+
+
+def mask_rule_text(kind: str, params: dict | None = None) -> str:
+    """A rule in a clerk's words: "身份证号码（保留前6位和后4位）；保留前几位 3"."""
+    if not kind:
+        return ""
+    try:
+        text = str(MASK_KIND_LABELS[MaskKind(kind)])
+    except ValueError:
+        return kind
+    settings_text = "，".join(
+        f"{MASK_PARAM_LABELS.get(name, name)} {GRANULARITY_LABELS.get(value, value)}"
+        for name, value in (params or {}).items())
+    return f"{text}；{settings_text}" if settings_text else text
+
 
 class MaskingRule(models.Model):
     """How one data item is masked when it must leave masked.

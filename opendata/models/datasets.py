@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import OpenType, Theme, UpdateCycle
+from dataplane.models.masking import mask_rule_text
 from portal.models.deadlines import DeadlineMarkers
 from portal.search import SearchableModel
 from portal.workflow import Transition, TransitionTable
@@ -196,6 +197,10 @@ class DatasetField(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def mask_rule_text(self) -> str:
+        return mask_rule_text(self.mask_rule, self.mask_params)
 
 
 class Distribution(models.Model):

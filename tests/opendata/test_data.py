@@ -108,6 +108,12 @@ def test_o3_reviewer_sees_before_and_after(open_resource, upload, data_admin, ce
     html = client.get(f"/open/manage/datasets/{dataset.pk}/review/").content.decode()
     assert "460100199001011234" in html and "460100********1234" in html
     assert "脱敏前后对比" in html
+    # The rules are named in words, on the review page as on the dataset page.
+    for url in (f"/open/manage/datasets/{dataset.pk}/review/",
+                f"/open/manage/datasets/{dataset.pk}/"):
+        html = client.get(url).content.decode()
+        assert "身份证号码（保留前6位和后4位）" in html, url
+        assert "<td>id_number" not in html and "keep_head" not in html, url
 
 
 def test_o3_csv_escapes_formula_cells(publish):
