@@ -2,9 +2,11 @@
 may see. Providers see who used their data, departments what they used, the center and
 the authority everything (S10)."""
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from catalog.models import Resource, SharingType
+from catalog.models import DataItem, Resource, SharingType
 from catalog.selectors import resources_visible
 from portal.models import ApiToken, User
 from portal.policies import has_department_role
@@ -52,6 +54,14 @@ def versions_of(resource: Resource) -> QuerySet[DataVersion]:
 def masking_rules_of(resource: Resource) -> dict[int, MaskingRule]:
     return {r.item_id: r for r in MaskingRule.objects.filter(item__resource=resource)
             .select_related("updated_by")}
+
+
+def items_without_masking_rule(items: Iterable[DataItem]) -> list[DataItem]:
+    """Items that have no masking rule: masked, their values could only be left out
+    silently, so a grant may not mask them until the provider sets one (S9)."""
+    items = list(items)
+    ruled = set(MaskingRule.objects.filter(item__in=items).values_list("item_id", flat=True))
+    return [item for item in items if item.pk not in ruled]
 
 
 def _party_q(user: User, provider_field: str, department_field: str) -> Q:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import DataItem, SharingType
+from dataplane.selectors import items_without_masking_rule
 from portal.forms import DateInput
 
 from .models import CoReview, Filing, Objection, ShareRequest, TransferRequest
@@ -88,6 +89,11 @@ class ApproveForm(forms.Form):
         self.fields["items"].queryset = asked
         self.fields["masked_items"].queryset = asked
         self.fields["items"].initial = list(asked)
+        without_rule = items_without_masking_rule(asked)
+        if without_rule:
+            self.fields["masked_items"].help_text = _(
+                "尚无脱敏规则、须先设置规则才能脱敏提供的项：%(items)s") % {
+                "items": "、".join(item.name for item in without_rule)}
 
 
 class ReasonForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from catalog.cascade.services import cascade_origin
 from catalog.models import DataItem, Resource, SharingMethod, SharingType
+from dataplane.selectors import items_without_masking_rule
 from portal.deadlines import audience_users, step_close, step_open
 from portal.errors import IllegalTransition, NotPermitted, ValidationFailed
 from portal.models import Role, User
@@ -335,6 +336,11 @@ def approval_validate(request: ShareRequest, items: list[DataItem], masked: list
         errors["items"] = [_("只能同意申请中列出的信息项。")]
     if {i.pk for i in masked} - {i.pk for i in items}:
         errors["masked_items"] = [_("须脱敏的信息项必须是同意共享的信息项。")]
+    elif without_rule := items_without_masking_rule(masked):
+        errors["masked_items"] = [_(
+            "以下信息项还没有脱敏规则：%(items)s。请先在资源的“脱敏规则”页设置（不想提供的项"
+            "可设为“屏蔽（不输出）”），或不勾选脱敏、不同意共享该项。") % {
+            "items": "、".join(item.name for item in without_rule)}]
     if valid_until < timezone.localdate():
         errors["valid_until"] = [_("授权到期日期不能早于今天。")]
     elif valid_until > request.period_end:

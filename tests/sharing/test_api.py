@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from portal.models import ApiToken
 from portal.services.tokens import token_create
-from sharing.models import Grant
+from sharing.models import Grant, ShareRequest
 from tests.sharing.factories import make_request
 
 pytestmark = pytest.mark.django_db
@@ -52,10 +52,23 @@ def test_s3_refuse_without_reason_is_400_and_names_the_field(people, submitted):
 
 
 def test_s3_partial_approval_through_the_api(people, submitted):
+    """S3/S9: a partial approval with a masked item; masking an item that has no masking
+    rule is refused (400 naming the item) and leaves the request unanswered."""
+    from dataplane.models import MaskingRule
+
     first = submitted.items.order_by("position").first()
-    response = api(people.provider_admin).post(
-        f"{BASE}/requests/{submitted.pk}/approve/",
-        {"items": [first.pk], "masked_items": [first.pk], "comment": "仅提供姓名"}, format="json")
+    approve = {"items": [first.pk], "masked_items": [first.pk], "comment": "仅提供姓名"}
+    refused = api(people.provider_admin).post(f"{BASE}/requests/{submitted.pk}/approve/",
+                                              approve, format="json")
+    assert refused.status_code == 400
+    assert first.name in refused.json()["masked_items"][0]
+    assert "脱敏规则" in refused.json()["masked_items"][0]
+    submitted.refresh_from_db()
+    assert submitted.status == ShareRequest.Status.PROVIDER_REVIEW and not submitted.answer
+    assert not Grant.objects.exists() and not submitted.approved_items.exists()
+    MaskingRule.objects.create(item=first, kind="name")
+    response = api(people.provider_admin).post(f"{BASE}/requests/{submitted.pk}/approve/",
+                                               approve, format="json")
     body = response.json()
     assert response.status_code == 200 and body["answer"] == "partial"
     grant = Grant.objects.get(pk=body["grant"])

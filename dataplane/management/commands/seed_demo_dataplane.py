@@ -15,9 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
 from catalog.models import DataItem, DataType, Resource
-from dataplane.masking import MaskKind
-from dataplane.models import MaskingRule, ResourceData
-from dataplane.services.masking import masking_rule_set
+from dataplane.demo import demo_masking_rules_set
+from dataplane.models import ResourceData
 from dataplane.services.versions import engine_columns, version_process, version_upload
 from portal.models import Role, User
 
@@ -25,9 +24,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 PLACES = ["海口市美兰区", "海口市龙华区", "三亚市吉阳区", "儋州市那大镇", "琼海市嘉积镇"]
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-# Masking rules set for items whose names say what they hold.
-RULES = [("身份证", MaskKind.ID_NUMBER), ("身份号码", MaskKind.ID_NUMBER), ("手机", MaskKind.MOBILE), ("电话", MaskKind.MOBILE),
-         ("姓名", MaskKind.NAME), ("住址", MaskKind.ADDRESS), ("地址", MaskKind.ADDRESS)]
 
 
 def id_number(rng: random.Random, birth: date) -> str:
@@ -100,7 +96,7 @@ class Command(BaseCommand):
                      .order_by("pk").first())
             if admin is None or not engine_columns(resource):
                 continue
-            self._rules(resource, admin)
+            demo_masking_rules_set(actor=admin, items=resource.items.filter(retired=False))
             version = version_upload(
                 actor=admin, resource=resource, note="演示数据",
                 upload=SimpleUploadedFile(f"{resource.code}.csv", demo_csv(resource, rows)))
@@ -113,8 +109,3 @@ class Command(BaseCommand):
             self.stdout.write("No registered resource with data items and a data administrator: "
                               "load the catalog demo first.")
 
-    def _rules(self, resource: Resource, admin: User) -> None:
-        for item in DataItem.objects.filter(resource=resource, retired=False):
-            kind = next((k for word, k in RULES if word in item.name), None)
-            if kind is not None and not MaskingRule.objects.filter(item=item).exists():
-                masking_rule_set(actor=admin, item=item, kind=kind, note="演示规则")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Resource, SharingMethod
+from dataplane.demo import demo_masking_rules_set
 from portal.models import Department, User
 from sharing.models import CoReview, Filing, NegativeListEntry, Purpose, RoundItem, ShareRequest
 from sharing.services.co_reviews import co_review_sign
@@ -118,8 +119,10 @@ class Command(BaseCommand):
         request = request_submit(actor=admin, request=request)
         if state == "approved":
             key_items = [i for i in items if i.is_key or i.name == "姓名"]
+            masked = demo_masking_rules_set(actor=provider_admin,
+                                            items=[i for i in key_items if i.is_key])
             request_approve(actor=provider_admin, request=request, items=key_items,
-                            masked_items=[i for i in key_items if i.is_key],
+                            masked_items=masked,
                             comment="同意共享核验所需信息项，身份号码脱敏提供")
         elif state == "negotiating":
             request_refuse(actor=provider_admin, request=request,
