@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from ..masking import MaskKind
 from ..models import AccessLogEntry, Anomaly, DataVersion, UsageReport
 
 
@@ -68,3 +69,29 @@ class UsageReportSerializer(serializers.ModelSerializer):
         model = UsageReport
         fields = ["id", "department", "month", "data", "created_at"]
         read_only_fields = fields
+
+
+class MaskingRuleSerializer(serializers.Serializer):
+    """One data item with its masking rule (``rule`` null when it has none: masked, the
+    item could not be granted)."""
+
+    item = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    field_name = serializers.CharField()
+    sensitivity = serializers.CharField()
+    rule = serializers.SerializerMethodField()
+
+    def get_rule(self, item) -> dict | None:
+        rule = self.context["rules"].get(item.pk)
+        if rule is None:
+            return None
+        return {"kind": rule.kind, "kind_display": rule.get_kind_display(),
+                "params": rule.params, "applies_to_all": rule.applies_to_all,
+                "note": rule.note, "updated_at": rule.updated_at}
+
+
+class MaskingRuleInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[k.value for k in MaskKind])
+    params = serializers.DictField(required=False, default=dict)
+    applies_to_all = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")

@@ -16,5 +16,9 @@ urlpatterns = [
          name="dataplane-versions"),
     path("resources/<str:code>/versions/<int:pk>/", views.VersionDetail.as_view(),
          name="dataplane-version"),
+    path("resources/<str:code>/masking-rules/", views.MaskingRuleList.as_view(),
+         name="dataplane-masking-rules"),
+    path("resources/<str:code>/masking-rules/<int:item_id>/", views.MaskingRuleDetail.as_view(),
+         name="dataplane-masking-rule"),
     path("", include(router.urls)),
 ]

@@ -1,5 +1,5 @@
-"""REST faces of the data plane (API.md): versions, access log, anomalies and usage
-reports. Thin: every call goes to a service or selector. Online query and download,
+"""REST faces of the data plane (API.md): versions, masking rules, access log, anomalies
+and usage reports. Thin: every call goes to a service or selector. Online query and download,
 which read through grants, are sharing's (``sharing.delivery.api``)."""
 
 import django_filters
@@ -10,24 +10,29 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from catalog.selectors import items_active
 from portal.access import get_visible_or_404
 from portal.errors import NotPermitted
 
 from ..models import AccessLogEntry, DataVersion
-from ..policies import can_view_versions
+from ..policies import can_edit_masking, can_view_versions
 from ..selectors import (
     access_log_visible,
     anomalies_visible,
     data_resources_visible,
+    masking_rules_of,
     usage_reports_visible,
     versions_of,
 )
+from ..services.masking import masking_rule_delete, masking_rule_set
 from ..services.monitoring import anomaly_close
 from ..services.versions import version_upload
 from .serializers import (
     AccessLogSerializer,
     AnomalyCloseSerializer,
     AnomalySerializer,
+    MaskingRuleInputSerializer,
+    MaskingRuleSerializer,
     UsageReportSerializer,
     VersionDetailSerializer,
     VersionSerializer,
@@ -145,3 +150,56 @@ class UsageReportViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return usage_reports_visible(self.request.user).order_by("-month", "department_id")
 
+
+
+def _masking_resource(request, code: str):
+    resource = _resource(request, code)
+    if not can_edit_masking(request.user, resource):
+        raise NotPermitted(_("只有提供部门的数据管理员或数据安全管理员可以设置脱敏规则。"),
+                           target=resource, action="mask")
+    return resource
+
+
+@extend_schema(tags=["data"], responses=MaskingRuleSerializer(many=True))
+class MaskingRuleList(generics.GenericAPIView):
+    """Every data item in force of a resource with its masking rule (S9, O3): for the
+    provider's data administrator and data security officer, as on the masking page."""
+
+    serializer_class = MaskingRuleSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request, code: str):
+        resource = _masking_resource(request, code)
+        items = items_active(resource)
+        return Response(MaskingRuleSerializer(
+            items, many=True, context={"rules": masking_rules_of(resource)}).data)
+
+
+@extend_schema_view(
+    put=extend_schema(tags=["data"], request=MaskingRuleInputSerializer,
+                      responses=MaskingRuleSerializer),
+    delete=extend_schema(tags=["data"], responses={204: None}),
+)
+class MaskingRuleDetail(generics.GenericAPIView):
+    """Set (``PUT``: ``kind``, ``params``, ``applies_to_all``, ``note``) or remove
+    (``DELETE``) the masking rule of one data item."""
+
+    serializer_class = MaskingRuleSerializer
+    filter_backends = []
+
+    def _item(self, request, code: str, item_id: int):
+        resource = _masking_resource(request, code)
+        return get_visible_or_404(request, items_active(resource), pk=item_id)
+
+    def put(self, request, code: str, item_id: int):
+        item = self._item(request, code, item_id)
+        form = MaskingRuleInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        masking_rule_set(actor=request.user, item=item, **form.validated_data)
+        return Response(MaskingRuleSerializer(
+            item, context={"rules": masking_rules_of(item.resource)}).data)
+
+    def delete(self, request, code: str, item_id: int):
+        masking_rule_delete(actor=request.user, item=self._item(request, code, item_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

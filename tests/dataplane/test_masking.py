@@ -172,3 +172,4 @@ def test_records_masker_projects_and_masks_records_o3():
     assert run(rows) == [{"姓名": "张三", "身份证号码": "460100********1234"},
                          {"姓名": "李四", "身份证号码": None}]
     assert [list(r) for r in run(rows)] == [["姓名", "身份证号码"]] * 2
+
