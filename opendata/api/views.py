@@ -20,6 +20,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from catalog.models import OpenType, ResourceFormat, Theme, UpdateCycle
 from dataplane.engine.query import Op
 from portal.api.authentication import ApiTokenAuthentication
+from portal.api.negotiation import PassThroughNegotiation
 from portal.errors import NotPermitted
 from portal.models import ApiToken, Department
 from portal.params import int_param
@@ -144,11 +145,14 @@ class DatasetViewSet(OpenDataAPIMixin, viewsets.ReadOnlyModelViewSet):
                    responses={(200, FORMATS[fmt].media_type): DOWNLOAD_SCHEMAS.get(
                        FORMATS[fmt].media_type, OpenApiTypes.BINARY) for fmt in FILE_FORMATS})
     @action(detail=True, methods=["get"], throttle_classes=[DownloadThrottle],
-            url_path="download")
+            url_path="download", content_negotiation_class=PassThroughNegotiation)
     def download(self, request, pk=None):
         """Bulk download of the published (desensitized) file, streamed."""
         dataset = self.get_object()
         fmt = request.query_params.get("format", "csv")
+        if fmt not in FILE_FORMATS:
+            raise ValidationError({"format": [_("格式须为 %(formats)s 之一。") % {
+                "formats": "、".join(FILE_FORMATS)}]})
         return distribution_response(request, dataset, fmt, channel=Channel.API,
                                      token=_token(request))
 

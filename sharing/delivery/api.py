@@ -5,7 +5,6 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -15,6 +14,7 @@ from dataplane.api.throttling import DataTokenThrottle
 from dataplane.models import AccessLogEntry, DataVersion
 from dataplane.selectors import data_resources_visible
 from portal.access import get_visible_or_404
+from portal.api.negotiation import PassThroughNegotiation
 from portal.api.throttling import TokenRateThrottle
 from portal.models import ApiToken
 from portal.services.audit import client_ip
@@ -84,13 +84,6 @@ class RowsView(APIView):
             "version": page.version.number, "columns": page.columns, "masked": page.masked,
             "results": page.rows,
         })
-
-
-class PassThroughNegotiation(DefaultContentNegotiation):
-    """``?format=`` names the file format here, not a DRF renderer."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def streaming_download(download) -> StreamingHttpResponse:

@@ -88,6 +88,17 @@ def test_o3_masking_applied_in_every_distribution(publish, client):
     _assert_masked(" ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row))
     rows = client.get(f"/api/v1/opendata/datasets/{dataset.pk}/rows/").json()
     _assert_masked(json.dumps(rows, ensure_ascii=False))
+    # The API's bulk download in each format (``?format=`` is the file format).
+    base = f"/api/v1/opendata/datasets/{dataset.pk}/download/"
+    for fmt, media_type in (("csv", "text/csv"), ("json", "application/json"),
+                            ("xlsx", "application/vnd.openxmlformats")):
+        response = client.get(f"{base}?format={fmt}")
+        assert response.status_code == 200, (fmt, response.status_code)
+        assert response["Content-Type"].startswith(media_type), fmt
+        if fmt != "xlsx":
+            _assert_masked(_body(response).decode("utf-8-sig"))
+    unknown = client.get(f"{base}?format=pdf")
+    assert unknown.status_code == 400 and "csv" in unknown.json()["format"][0]
     page = client.get(f"/open/datasets/{dataset.name}/").content.decode()
     _assert_masked(page)
     resource_id = dataset.distributions.get(format="api").uuid
