@@ -46,6 +46,22 @@ def test_c1_clerk_creates_entry_with_three_items_on_one_page(web, clerk):
     assert resource.sharing_method == ["online_query"] and resource.subjects == ["individual"]
 
 
+def test_c1_every_item_row_control_has_a_label_for_screen_readers(web, clerk):
+    """C1: the item table's inputs (rows and the row template) each have a <label for>."""
+    import re
+
+    body = web(clerk).get(reverse("catalog:resource_create")).content.decode()
+    controls = re.findall(
+        r'(<label>)?<(?:input|select|textarea)([^>]*)\bid="(id_items-(?:0|__prefix__)-[^"]+)"',
+        body)
+    visible = [(wrapped, control_id) for wrapped, attrs, control_id in controls
+               if 'type="hidden"' not in attrs]
+    assert len(visible) == 2 * 10, visible  # the first row and the template, ten each
+    unlabelled = [control_id for wrapped, control_id in visible
+                  if not wrapped and f'for="{control_id}"' not in body]
+    assert not unlabelled, unlabelled
+
+
 def test_c2_inline_errors_name_the_field_and_nothing_is_saved(web, clerk):
     client = web(clerk)
     response = client.post(reverse("catalog:resource_create"),
