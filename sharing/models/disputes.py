@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from catalog.models import SharingType
 from portal.models import Role
+from portal.models.accounts import CO_REVIEWER_ROLES
 
 
 class Dispute(models.Model):
@@ -95,7 +96,8 @@ class CoReview(models.Model):
     review_round = models.ForeignKey("sharing.NegativeListRound", null=True, blank=True,
                                      on_delete=models.CASCADE, related_name="co_reviews",
                                      verbose_name=_("负面清单审查"))
-    role = models.CharField(_("会审部门"), max_length=32)
+    role = models.CharField(_("会审部门"), max_length=32, choices=[
+        (role.value, role.label) for role in Role if role in CO_REVIEWER_ROLES])
     requested_at = models.DateTimeField(_("发起时间"), default=timezone.now)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+",
@@ -125,12 +127,8 @@ class CoReview(models.Model):
         indexes = [models.Index(fields=["role", "signed_at"], name="sharing_coreview_pending")]
 
     def __str__(self) -> str:
-        return f"{self.role} · {self.get_decision_display() or _('待会审')}"
+        return f"{self.get_role_display()} · {self.get_decision_display() or _('待会审')}"
 
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
-
-    @property
-    def role_label(self) -> str:
-        return str(Role(self.role).label) if self.role in Role.values else self.role

@@ -163,3 +163,38 @@ def test_narrow_menu_opens_from_the_keyboard(browser, live_server, demo):
     page.keyboard.press("Escape")
     expect(page.locator(".main-nav")).to_be_hidden()
     context.close()
+
+
+def test_admin_review_screens_fit_1366_and_speak_chinese(browser, live_server, demo):
+    """The admin's review screens (the negative-list round with its item table, a catalog
+    entry under review) do not scroll sideways at 1366 px: columns of short labels keep
+    to one line instead of one character per line."""
+    from portal.models import User
+    from sharing.models import NegativeListRound
+
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url,
+                                  viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    _sign_in(page, "authority")
+    round_ = NegativeListRound.objects.order_by("pk").first()
+    usernames = {word for name in User.objects.values_list("username", flat=True)
+                 for word in LATIN.findall(name)}
+    problems = []
+    for path in (f"/admin/sharing/negativelistround/{round_.pk}/change/",
+                 "/admin/sharing/negativelistentry/"):
+        response = page.goto(path)
+        assert response.status == 200, path
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 1:
+            problems.append(f"{path}: scrolls sideways by {overflow}px")
+        words = _untranslated(page.evaluate(SCAN)) - usernames  # "张三（center）" names a login
+        if words:
+            problems.append(f"{path}: Latin words {sorted(words)}")
+        if "negativelistround" in path:  # 审查事由 reads as words, not one character a line
+            widths = page.eval_on_selector_all(
+                "td.field-problem",
+                "cells => cells.map(c => Math.round(c.getBoundingClientRect().width))")
+            assert widths and min(widths) >= 48, widths
+    context.close()
+    assert not problems, "\n".join(problems)
