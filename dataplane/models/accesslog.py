@@ -26,6 +26,11 @@ from django.utils.translation import gettext_lazy as _
 GENESIS_HASH = "0" * 64
 
 
+# Accesses to open datasets share the log; their purpose starts with this (the rest says
+# how: unconditional, or the approved application).
+OPEN_DATA_PURPOSE_PREFIX = "open:"
+
+
 class AccessLogEntry(models.Model):
     class Action(models.TextChoices):
         QUERY = "query", _("联机查询")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from dataplane.consumer import Consumer
 from dataplane.models import AccessLogEntry
+from dataplane.models.accesslog import OPEN_DATA_PURPOSE_PREFIX
 from dataplane.services.accesslog import accesslog_append
 
 from ..data import RowsQuery, RowsResult, rows_query
@@ -30,7 +31,7 @@ Action = AccessLogEntry.Action
 Channel = AccessLogEntry.Channel
 
 # The purpose recorded for open data (the log's purpose column is short).
-PURPOSE_OPEN = "open:unconditional"
+PURPOSE_OPEN = f"{OPEN_DATA_PURPOSE_PREFIX}unconditional"
 
 
 class DataHidden(Http404):
@@ -39,7 +40,9 @@ class DataHidden(Http404):
 
 
 def _purpose(application: AccessApplication | None) -> str:
-    return f"open:application:{application.pk}" if application is not None else PURPOSE_OPEN
+    if application is None:
+        return PURPOSE_OPEN
+    return f"{OPEN_DATA_PURPOSE_PREFIX}application:{application.pk}"
 
 
 def _record(consumer: Consumer, dataset: Dataset, action: str, *, allowed: bool,

@@ -26,9 +26,11 @@ COMPLETENESS_CHECKS = 7
 
 def registered_at_end(period: Period) -> Q:
     """Entries registered at the end of the period (retired later still count)."""
+    Status = model("catalog", "Resource").Status
     registered_by_end = Q(revision_of__isnull=True, registered_at__lt=period.end_before)
     return registered_by_end & (
-        Q(status="registered") | Q(status="retired", retired_at__gte=period.end_before)
+        Q(status=Status.REGISTERED)
+        | Q(status=Status.RETIRED, retired_at__gte=period.end_before)
     )
 
 
@@ -85,18 +87,19 @@ def catalog_changes(department_ids: list[int], period: Period) -> dict[int, dict
     Events not yet due are not counted; cancelled events are ignored.
     """
     ChangeEvent = model("catalog", "ChangeEvent")
+    Status = ChangeEvent.Status
     today = timezone.localdate()
     done_on = TruncDate("completed_at", tzinfo=ZoneInfo(settings.TIME_ZONE))
     events = (
         ChangeEvent.objects.filter(department_id__in=department_ids,
                                    due_on__range=(period.start, period.end))
-        .exclude(status="cancelled").annotate(done_on=done_on)
+        .exclude(status=Status.CANCELLED).annotate(done_on=done_on)
     )
     rows = rows_by(
         events.order_by().values("department_id").annotate(
-            on_time=count_if(Q(status="done", done_on__lte=F("due_on"))),
-            late=count_if(Q(status="done", done_on__gt=F("due_on"))),
-            open_overdue=count_if(Q(status="open", due_on__lt=today)),
+            on_time=count_if(Q(status=Status.DONE, done_on__lte=F("due_on"))),
+            late=count_if(Q(status=Status.DONE, done_on__gt=F("due_on"))),
+            open_overdue=count_if(Q(status=Status.OPEN, due_on__lt=today)),
         ),
         "department_id",
     )
@@ -115,7 +118,8 @@ def catalog_census(department_ids: list[int], period: Period) -> dict[int, dict]
     )
     return rows_by(
         entries.order_by().values("department_id").annotate(
-            entries=Count("pk"), confirmed=count_if(~Q(status="pending")),
+            entries=Count("pk"),
+            confirmed=count_if(~Q(status=CensusEntry.Status.PENDING)),
         ),
         "department_id",
     )
@@ -131,10 +135,11 @@ def catalog_projects(department_ids: list[int], period: Period) -> dict[int, dic
     Resource = model("catalog", "Resource")
     entries = Resource.objects.filter(project=OuterRef("pk"), revision_of__isnull=True)
     has_catalog = Exists(entries)
-    unregistered = Exists(entries.filter(status__in=["draft", "submitted", "returned"]))
+    unregistered = Exists(entries.filter(status__in=[
+        Resource.Status.DRAFT, Resource.Status.SUBMITTED, Resource.Status.RETURNED]))
     in_period = {"approved": Q(approved_on__range=(period.start, period.end)),
                  "completed": Q(completed_on__range=(period.start, period.end),
-                                status="completed")}
+                                status=Project.Status.COMPLETED)}
     projects = Project.objects.filter(department_id__in=department_ids).filter(
         in_period["approved"] | in_period["completed"]
     ).annotate(has_catalog=has_catalog, unregistered=unregistered)

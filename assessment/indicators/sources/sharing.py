@@ -8,9 +8,7 @@ from django.utils import timezone
 from assessment.indicators.base import Period, describe_figures, register_source
 from assessment.indicators.sources import count_if, model, rows_by
 from assessment.indicators.sources.catalog import registered_at_end
-
-# Open-data accesses share the data plane's log; their purpose starts with this.
-OPEN_PURPOSE_PREFIX = "open:"
+from dataplane.models.accesslog import OPEN_DATA_PURPOSE_PREFIX
 
 describe_figures({
     "answer_due": "应答复申请", "answered": "已答复", "answered_on_time": "按期答复",
@@ -26,7 +24,7 @@ describe_figures({
 
 
 # An access by another department to shared (not open) data.
-SHARED_ACCESS = (~Q(purpose__startswith=OPEN_PURPOSE_PREFIX) & Q(department__isnull=False)
+SHARED_ACCESS = (~Q(purpose__startswith=OPEN_DATA_PURPOSE_PREFIX) & Q(department__isnull=False)
                  & ~Q(department_id=F("provider_id")))
 
 
@@ -57,10 +55,11 @@ def sharing_requests(department_ids: list[int], period: Period) -> dict[int, dic
             answered=count_if(answered),
             answered_on_time=count_if(answered & Q(answered_late=False)),
             answered_late=count_if(answered & Q(answered_late=True)),
-            unanswered_overdue=count_if(Q(answered_at__isnull=True, status="provider_review",
+            unanswered_overdue=count_if(Q(answered_at__isnull=True,
+                                          status=ShareRequest.Status.PROVIDER_REVIEW,
                                           answer_due_on__lt=today)),
             answer_days_total=Sum("answer_working_days", filter=answered),
-            refused=count_if(Q(answer="refused")),
+            refused=count_if(Q(answer=ShareRequest.Answer.REFUSED)),
         ),
         "provider_id",
     )
@@ -83,14 +82,14 @@ def sharing_objections(department_ids: list[int], period: Period) -> dict[int, d
     answered = Q(answered_at__isnull=False)
     objections = Objection.objects.filter(
         provider_id__in=department_ids, created_at__gte=period.start_at,
-        created_at__lt=period.end_before).exclude(status="withdrawn")
+        created_at__lt=period.end_before).exclude(status=Objection.Status.WITHDRAWN)
     rows = rows_by(
         objections.order_by().values("provider_id").annotate(
             objections=Count("pk"),
             objections_answered=count_if(answered),
             fix_days_total=Sum("fix_working_days", filter=answered),
             objections_late=count_if(answered & Q(answered_late=True)),
-            objections_overdue=count_if(Q(status="open", due_on__lt=today)),
+            objections_overdue=count_if(Q(status=Objection.Status.OPEN, due_on__lt=today)),
         ),
         "provider_id",
     )
@@ -111,7 +110,8 @@ def dataplane_versions(department_ids: list[int], period: Period) -> dict[int, d
     Resource = model("catalog", "Resource")
     versions = DataVersion.objects.filter(
         resource__provider_id__in=department_ids, activated_at__gte=period.start_at,
-        activated_at__lt=period.end_before, status__in=["current", "superseded"])
+        activated_at__lt=period.end_before,
+        status__in=[DataVersion.Status.CURRENT, DataVersion.Status.SUPERSEDED])
     rows = rows_by(
         versions.order_by().values("resource__provider_id").annotate(
             versions=Count("pk"), versions_late=count_if(Q(days_late__gt=0))),
@@ -141,7 +141,7 @@ def access_log(department_ids: list[int], period: Period) -> dict[int, dict]:
             accesses=count_if(shared),
             consumers=Count("department_id", distinct=True, filter=shared),
             rows_returned=Sum("rows_returned", filter=shared),
-            open_downloads=count_if(Q(purpose__startswith=OPEN_PURPOSE_PREFIX,
+            open_downloads=count_if(Q(purpose__startswith=OPEN_DATA_PURPOSE_PREFIX,
                                       action="download")),
         ),
         "provider_id",
@@ -153,7 +153,8 @@ def opendata_datasets(department_ids: list[int], period: Period) -> dict[int, di
     """Datasets a department had open to the public at the end of the period (O1, HN-25)."""
     Dataset = model("opendata", "Dataset")
     open_at_end = Q(first_published_at__lt=period.end_before) & (
-        Q(status="published") | Q(status="withdrawn", withdrawn_at__gte=period.end_before))
+        Q(status=Dataset.Status.PUBLISHED)
+        | Q(status=Dataset.Status.WITHDRAWN, withdrawn_at__gte=period.end_before))
     return rows_by(
         Dataset.objects.filter(open_at_end, publisher_id__in=department_ids)
         .order_by().values("publisher_id").annotate(open_datasets=Count("pk")),
