@@ -5,8 +5,8 @@ import pytest
 
 from dataplane.models import MaskingRule
 from portal.models import Role
-from tests.sharing.factories import DataItemFactory, ResourceFactory
 from tests.dataplane.conftest import item
+from tests.sharing.factories import DataItemFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
