@@ -81,6 +81,21 @@ def _department_contacts(department_id: int) -> list[User]:
     return list(users_with_role(Role.DATA_ADMIN, Role.HEAD, department=department_id))
 
 
+def grant_terms_errors(*, items: list[DataItem], masked_items: list[DataItem],
+                       valid_until: date, valid_from: date | None = None
+                       ) -> dict[str, list[str]]:
+    """What a grant (or the approval it comes from) may allow: masked items among the
+    allowed ones, and an end date neither before its start nor in the past."""
+    errors: dict[str, list[str]] = {}
+    if {i.pk for i in masked_items} - {i.pk for i in items}:
+        errors["masked_items"] = [_("须脱敏的信息项必须是同意共享的信息项。")]
+    if valid_from is not None and valid_until < valid_from:
+        errors["valid_until"] = [_("授权到期日期不能早于生效日期。")]
+    elif valid_until < timezone.localdate():
+        errors["valid_until"] = [_("授权到期日期不能早于今天。")]
+    return errors
+
+
 def grant_validate(*, resource: Resource, department: Department, items: list[DataItem],
                    masked_items: list[DataItem], purpose: str, method: str,
                    valid_from: date, valid_until: date) -> None:
@@ -92,16 +107,12 @@ def grant_validate(*, resource: Resource, department: Department, items: list[Da
         errors["items"] = [_("请至少选择一个信息项。")]
     elif any(i.resource_id != resource.pk or i.retired for i in items):
         errors["items"] = [_("只能选择该资源现有的信息项。")]
-    if {i.pk for i in masked_items} - {i.pk for i in items}:
-        errors["masked_items"] = [_("须脱敏的信息项必须在授权信息项之内。")]
+    errors.update(grant_terms_errors(items=items, masked_items=masked_items,
+                                     valid_from=valid_from, valid_until=valid_until))
     if purpose not in Purpose.values:
         errors["purpose"] = [_("请选择用途：行政依据、工作参考、数据校核或业务协同。")]
     if method not in SharingMethod.values:
         errors["method"] = [_("请选择共享方式。")]
-    if valid_until < valid_from:
-        errors["valid_until"] = [_("到期日期不能早于生效日期。")]
-    elif valid_until < timezone.localdate():
-        errors["valid_until"] = [_("到期日期不能早于今天。")]
     if errors:
         raise ValidationFailed(_("授权信息有误，请按提示修改。"), fields=errors)
 

@@ -35,7 +35,7 @@ from ..policies import (
     can_withdraw_request,
 )
 from ..uploads import upload_validate
-from .grants import grant_create
+from .grants import grant_create, grant_terms_errors
 from .kinds import REQUEST
 
 S = ShareRequest.Status
@@ -334,16 +334,13 @@ def approval_validate(request: ShareRequest, items: list[DataItem], masked: list
         errors["items"] = [_("请至少同意一个信息项；全部不同意请选择“不予共享”并说明理由。")]
     elif {i.pk for i in items} - asked:
         errors["items"] = [_("只能同意申请中列出的信息项。")]
-    if {i.pk for i in masked} - {i.pk for i in items}:
-        errors["masked_items"] = [_("须脱敏的信息项必须是同意共享的信息项。")]
-    elif without_rule := items_without_masking_rule(masked):
+    errors.update(grant_terms_errors(items=items, masked_items=masked, valid_until=valid_until))
+    if "masked_items" not in errors and (without_rule := items_without_masking_rule(masked)):
         errors["masked_items"] = [_(
             "以下信息项还没有脱敏规则：%(items)s。请先在资源的“脱敏规则”页设置（不想提供的项"
             "可设为“屏蔽（不输出）”），或不勾选脱敏、不同意共享该项。") % {
             "items": "、".join(item.name for item in without_rule)}]
-    if valid_until < timezone.localdate():
-        errors["valid_until"] = [_("授权到期日期不能早于今天。")]
-    elif valid_until > request.period_end:
+    if "valid_until" not in errors and valid_until > request.period_end:
         errors["valid_until"] = [_("授权到期日期不能晚于申请的使用结束日期（%(end)s）。") % {
             "end": request.period_end}]
     if errors:
