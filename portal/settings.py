@@ -440,9 +440,11 @@ SHARING_PIPELINE = {
     "grant_default_months": env_int("SHARING_GRANT_DEFAULT_MONTHS", 12),
     "attachment_max_mb": env_int("SHARING_ATTACHMENT_MAX_MB", 20),
 }
+# Fernet keys encrypting stored credentials (portal/secrets.py), newest first;
+# PORTAL_GATEWAY_KEYS is the former name.
+PORTAL_SECRET_KEYS = env_list("PORTAL_SECRET_KEYS", []) or env_list("PORTAL_GATEWAY_KEYS", [])
 # The interface gateway (S9 服务接口): sharing/gateway/conf.py has every default.
 SHARING_GATEWAY = {
-    "KEYS": env_list("PORTAL_GATEWAY_KEYS", []),
     "DB_THREADS": env_int("PORTAL_GATEWAY_DB_THREADS", 8),
     "GRANT_RATE_PER_MINUTE": env_int("PORTAL_GATEWAY_GRANT_RATE", 6000),
     "LOG_COMMIT_BEFORE_ANSWER": env_bool("PORTAL_GATEWAY_LOG_COMMIT_BEFORE_ANSWER", True),

@@ -9,6 +9,7 @@ class SharingConfig(AppConfig):
     def ready(self) -> None:
         from portal.deadlines import deadline_kinds_register
         from portal.responsibilities import duties_register
+        from portal.secrets import secret_fields_register
 
         from .duties import DUTIES
         from .gateway import plans  # noqa: F401 (connects the plan-cache invalidation)
@@ -16,3 +17,4 @@ class SharingConfig(AppConfig):
 
         duties_register(*DUTIES)
         deadline_kinds_register(*ALL_KINDS)
+        secret_fields_register(self.get_model("DataService"), "credential_secret")

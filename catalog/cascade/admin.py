@@ -12,16 +12,26 @@ from portal.forms import model_formfield
 from portal.policies import is_center
 
 from .models import CascadeRun, CascadeSource
-from .services import cascade_source_register
+from .services import cascade_source_register, cascade_source_token_set
 
 
 class CascadeSourceForm(forms.ModelForm):
-    token = forms.CharField(label=_("访问令牌"), widget=forms.PasswordInput(render_value=True))
+    # Write-only: stored encrypted, never shown again.
+    access_token = forms.CharField(label=_("访问令牌"), widget=forms.PasswordInput,
+                                   required=False,
+                            help_text=_("下级平台为本平台签发的政务用户令牌（只读）。"))
 
     class Meta:
         model = CascadeSource
         formfield_callback = model_formfield
-        fields = ["name", "url", "region", "token", "interval_hours", "is_active"]
+        fields = ["name", "url", "region", "interval_hours", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["access_token"].required = True
+        else:
+            self.fields["access_token"].help_text = _("留空则保留已登记的令牌；填写则替换。")
 
 
 @admin.register(CascadeSource)
@@ -43,11 +53,14 @@ class CascadeSourceAdmin(PolicyAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            if form.cleaned_data.get("access_token"):
+                cascade_source_token_set(actor=request.user, source=obj,
+                                         token=form.cleaned_data["access_token"])
             return
         data = form.cleaned_data
         obj.pk = cascade_source_register(
             actor=request.user, name=data["name"], url=data["url"], region=data["region"],
-            token=data["token"], interval_hours=data["interval_hours"]).pk
+            token=data["access_token"], interval_hours=data["interval_hours"]).pk
 
     @admin.action(description=_("立即同步"))
     def pull_now(self, request, queryset):

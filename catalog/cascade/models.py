@@ -19,9 +19,9 @@ class CascadeSource(models.Model):
     region = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("所属行政区划"),
                                help_text=_("来源部门记在此区划下。"))
-    token = models.CharField(
-        _("访问令牌"), max_length=200,
-        help_text=_("下级平台为本平台签发的政务用户令牌（只读）。"))
+    # The read-only token the lower platform issued to us, encrypted (portal.secrets);
+    # the plain token is never stored.
+    token = models.CharField(_("访问令牌（密文）"), max_length=500, editable=False)
     interval_hours = models.PositiveIntegerField(_("同步间隔（小时）"), default=24)
     is_active = models.BooleanField(_("启用"), default=True)
     next_run_at = models.DateTimeField(_("下次同步时间"), null=True, blank=True)

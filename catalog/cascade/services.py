@@ -28,6 +28,7 @@ from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Department, Region, User
 from portal.policies import is_center
 from portal.search import search_index_update
+from portal.secrets import secret_decrypt, secret_encrypt
 
 from ..models import DataItem, Resource
 from .models import CascadedEntry, CascadeRun, CascadeSource
@@ -119,8 +120,18 @@ def cascade_source_register(*, actor: User, name: str, url: str, region: Region,
         raise ValidationFailed(_("请填写下级平台地址和访问令牌。"),
                                fields={"url": [_("请填写以 http:// 或 https:// 开头的地址。")]})
     return CascadeSource.objects.create(name=name, url=url.rstrip("/"), region=region,
-                                        token=token, interval_hours=interval_hours,
+                                        token=secret_encrypt(token),
+                                        interval_hours=interval_hours,
                                         created_by=actor, next_run_at=timezone.now())
+
+
+def cascade_source_token_set(*, actor: User, source: CascadeSource, token: str) -> None:
+    """A new token from the lower platform replaces the stored one (encrypted)."""
+    if not is_center(actor):
+        raise NotPermitted(_("只有信息中心可以登记下级平台。"))
+    if not token:
+        raise ValidationFailed(_("请填写访问令牌。"), fields={"token": [_("请填写访问令牌。")]})
+    CascadeSource.objects.filter(pk=source.pk).update(token=secret_encrypt(token))
 
 
 def _department(source: CascadeSource, data: dict[str, Any], cache: dict) -> Department:
@@ -192,7 +203,8 @@ def cascade_pull(*, source_id: int) -> CascadeRun:
     departments: dict[str, Department] = {}
     try:
         with httpx.Client(timeout=TIMEOUT, headers={
-                "Authorization": f"Token {source.token}", "Accept": "application/json"}) as client:
+                "Authorization": f"Token {secret_decrypt(source.token)}",
+                "Accept": "application/json"}) as client:
             while True:
                 run.requests += 1
                 try:

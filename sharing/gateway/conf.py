@@ -5,8 +5,6 @@ from typing import Any
 from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
-    # Fernet keys encrypting upstream credentials, newest first (PORTAL_GATEWAY_KEYS).
-    "KEYS": [],
     # Upper bounds a provider may set on a service.
     "TIMEOUT_MAX_MS": 60_000,
     "ANSWER_MAX_BYTES": 200 * 1024 * 1024,

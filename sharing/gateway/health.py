@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Notification, Role
+from portal.secrets import secret_decrypt
 from portal.selectors import users_with_role
 from portal.services.inbox import notify
 
 from ..models import DataService, ServiceHealthCheck
 from .conf import gateway_setting
-from .secrets import secret_decrypt
 from .upstream import credential_apply
 
 

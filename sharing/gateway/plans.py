@@ -34,6 +34,7 @@ from dataplane.models import AccessLogEntry, MaskingRule, SystemTokenScope
 from dataplane.services.masking import consumer_rule
 from portal.api.authentication import token_resolve
 from portal.models import ApiToken, Department, User
+from portal.secrets import secret_decrypt
 
 from ..delivery.services import Consumer, _scoped_decision
 from ..models import (
@@ -46,7 +47,6 @@ from ..models import (
 )
 from .conf import gateway_setting
 from .limits import Limit, generation_bump
-from .secrets import secret_decrypt
 
 
 class PlanNotFound(Exception):

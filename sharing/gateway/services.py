@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from catalog.models import DataItem, Resource
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import User
+from portal.secrets import secret_encrypt
 from portal.workflow import transition_apply
 
 from ..models import SERVICE_TRANSITIONS, DataService, ServiceOperation
 from .conf import gateway_setting
 from .openapi_import import Candidate
 from .policies import can_manage_service, can_review_service
-from .secrets import secret_encrypt
 
 EDITABLE = (DataService.Status.DRAFT, DataService.Status.RETURNED)
 

@@ -3,7 +3,7 @@ called by consumers through the portal's gateway.
 
 A provider's data administrator registers one :class:`DataService` per registered
 resource — the upstream base URL, the credential (encrypted at rest, see
-``sharing.gateway.secrets``), timeout and answer size limit — with one or more
+``portal.secrets``), timeout and answer size limit — with one or more
 :class:`ServiceOperation`: method and path, the declared parameters (each may filter on
 a key data item), where the records sit in the JSON answer and which answer field holds
 which data item. The information center reviews and enables it (``SERVICE_TRANSITIONS``,
@@ -51,7 +51,7 @@ class DataService(models.Model):
                                         default=CredentialPlace.NONE)
     credential_name = models.CharField(_("凭据名称"), max_length=100, blank=True,
                                        help_text=_("如请求头 X-Api-Key 或查询参数 appKey"))
-    # A MultiFernet token (sharing.gateway.secrets); the plain secret is never stored.
+    # A MultiFernet token (portal.secrets); the plain secret is never stored.
     credential_secret = models.TextField(_("凭据密文"), blank=True, editable=False)
     timeout_ms = models.PositiveIntegerField(_("超时（毫秒）"), default=5000)
     max_answer_bytes = models.PositiveBigIntegerField(_("应答上限（字节）"),

@@ -36,7 +36,7 @@ from dataplane.models import AccessLogEntry, MaskingRule, SystemTokenScope
 from dataplane.services.accesslog import accesslog_verify
 from dataplane.services.tokens import system_token_issue
 from portal.models import Role
-from sharing.gateway.secrets import secret_encrypt
+from portal.secrets import secret_encrypt
 from sharing.models import DataService, ServiceOperation
 from sharing.services.grants import grant_create
 from tests.factories import DepartmentFactory, UserFactory

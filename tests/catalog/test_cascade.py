@@ -58,3 +58,47 @@ def test_cascaded_entry_is_read_only_and_applications_go_to_the_origin(
     with pytest.raises(ValidationFailed) as refused:
         request_create(actor=applicant, resource=entry, items=entry.items.all(), data={})
     assert "http://city/catalog/resources/7/" in str(refused.value)
+
+
+def test_p2_cascade_tokens_are_encrypted_at_rest_replaced_in_the_admin_and_rotated(
+        make_user, region, web, settings):
+    """P2: a lower platform's token is stored encrypted (never in plain), kept when the
+    admin form leaves it blank, replaced when filled; ``manage.py secrets_rotate``
+    re-encrypts it (and the gateway's credentials) with the newest key."""
+    from io import StringIO
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from catalog.cascade.services import cascade_source_register
+    from portal.secrets import InvalidToken, secret_decrypt
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.PORTAL_SECRET_KEYS = [old]
+    center = make_user(username="center", roles=[Role.CENTER_REVIEWER])
+    source = cascade_source_register(actor=center, name="示范市", url="https://city.example.cn/",
+                                     region=region, token="city-token-123")
+    stored = CascadeSource.objects.get(pk=source.pk).token
+    assert "city-token-123" not in stored and secret_decrypt(stored) == "city-token-123"
+    client = web(center)
+    change = reverse("admin:catalog_cascadesource_change", args=[source.pk])
+    page = client.get(change).content.decode()
+    assert "city-token-123" not in page and stored not in page
+    form = {"name": "示范市", "url": "https://city.example.cn", "region": region.pk,
+            "access_token": "",
+            "interval_hours": 24, "is_active": "on"}
+    assert client.post(change, form).status_code == 302
+    assert CascadeSource.objects.get(pk=source.pk).token == stored  # blank keeps it
+    assert client.post(change, {**form, "access_token": "city-token-456"}).status_code == 302
+    replaced = CascadeSource.objects.get(pk=source.pk).token
+    assert secret_decrypt(replaced) == "city-token-456"
+    settings.PORTAL_SECRET_KEYS = [new, old]
+    out = StringIO()
+    call_command("secrets_rotate", stdout=out)
+    assert "catalog.CascadeSource.token: 1 re-encrypted" in out.getvalue()
+    assert "sharing.DataService.credential_secret" in out.getvalue()
+    settings.PORTAL_SECRET_KEYS = [new]
+    assert secret_decrypt(CascadeSource.objects.get(pk=source.pk).token) == "city-token-456"
+    with pytest.raises(InvalidToken):
+        secret_decrypt(replaced)

@@ -85,7 +85,7 @@ def consumer_admin(make_user, department):
 
 def make_service(resource, base_url, *, status=DataService.Status.ENABLED, timeout_ms=1500,
                  max_answer_bytes=1024 * 1024, secret="s3cr3t-upstream-key"):
-    from sharing.gateway.secrets import secret_encrypt
+    from portal.secrets import secret_encrypt
 
     service = DataService.objects.create(
         resource=resource, base_url=base_url, credential_place="header",

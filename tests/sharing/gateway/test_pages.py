@@ -91,7 +91,7 @@ def test_s9_provider_registers_a_service_and_its_credential_is_never_shown(
         "base_url": upstream.url("normal"), "credential_place": "header",
         "credential_name": "X-Api-Key", "secret": "", "timeout_ms": 2000, "max_answer_mb": "2"})
     service.refresh_from_db()
-    from sharing.gateway.secrets import secret_decrypt
+    from portal.secrets import secret_decrypt
     assert service.timeout_ms == 2000 and secret_decrypt(service.credential_secret) == SECRET
 
 

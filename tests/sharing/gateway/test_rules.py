@@ -10,8 +10,8 @@ from django.utils import timezone
 from dataplane.models import AccessLogEntry, MaskingRule
 from dataplane.services.accesslog import accesslog_verify
 from dataplane.services.tokens import system_token_issue
+from portal.secrets import secret_decrypt, secret_encrypt, secret_rotate
 from sharing.gateway import limits, plans
-from sharing.gateway.secrets import secret_decrypt, secret_encrypt, secret_rotate
 from sharing.models import DataService, Filing
 from sharing.services.grants import grant_revoke
 from tests.sharing.factories import grant_for
@@ -141,13 +141,13 @@ def test_p2_credentials_encrypted_at_rest_and_rotated(settings):
     from cryptography.fernet import Fernet, InvalidToken
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    settings.SHARING_GATEWAY = {**settings.SHARING_GATEWAY, "KEYS": [old]}
+    settings.PORTAL_SECRET_KEYS = [old]
     stored = secret_encrypt("app-secret-1")
     assert "app-secret-1" not in stored
-    settings.SHARING_GATEWAY = {**settings.SHARING_GATEWAY, "KEYS": [new, old]}
+    settings.PORTAL_SECRET_KEYS = [new, old]
     assert secret_decrypt(stored) == "app-secret-1"           # old key still opens it
     rotated = secret_rotate(stored)
-    settings.SHARING_GATEWAY = {**settings.SHARING_GATEWAY, "KEYS": [new]}
+    settings.PORTAL_SECRET_KEYS = [new]
     assert secret_decrypt(rotated) == "app-secret-1"
     with pytest.raises(InvalidToken):
         secret_decrypt(stored)
