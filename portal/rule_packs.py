@@ -47,6 +47,7 @@ _BASE = {
     "sharing.grant_expiry_notice": _platform(10),
     "sharing.negative_list_review": rule(12),
     "catalog.update": rule(15),
+    "catalog.review": _platform(5),
     "catalog.recollection": rule("reason", enabled=False),
     "catalog.reminder_days": _platform([5, 1]),
     "opendata.review": rule(5),

@@ -70,6 +70,7 @@ RULES: dict[str, RuleSpec] = {
     "sharing.grant_expiry_notice": RuleSpec(gettext_lazy("授权到期提醒"), "days"),
     "sharing.negative_list_review": RuleSpec(gettext_lazy("负面清单复核周期"), "months"),
     "catalog.update": RuleSpec(gettext_lazy("目录更新"), "days"),
+    "catalog.review": RuleSpec(gettext_lazy("信息中心审核目录"), "days"),
     # No collecting again what sharing already provides: an entry overlapping another
     # department's registered entry (C5) is refused, or needs a reason the center reviews.
     "catalog.recollection": RuleSpec(gettext_lazy("不得重复收集"), "choice",

@@ -18,11 +18,10 @@ from simple_history.utils import bulk_create_with_history
 
 from portal.errors import Conflict, DomainError, NotPermitted, ValidationFailed
 from portal.models import Department, Role, User
-from portal.rules import region_rules, rule_of
+from portal.rules import region_due, region_rules, rule_of
 from portal.search import search_index_update
 from portal.selectors import users_with_role
 from portal.services.inbox import inbox_add, inbox_close, inbox_keep, notify
-from portal.workdays import add_working_days
 from portal.workflow import transition_apply
 
 from .. import policies
@@ -40,9 +39,6 @@ from ..rules import (
     proposal_from_resource,
     resource_warnings,
 )
-
-# Working days the center has to review a submission (shown as the inbox due date).
-REVIEW_WORKING_DAYS = 5
 
 OPEN_STATUSES = (Resource.Status.DRAFT, Resource.Status.SUBMITTED, Resource.Status.RETURNED)
 
@@ -251,6 +247,8 @@ def resource_submit(*, actor: User, resource: Resource, comment: str = "",
     resource.review_round += 1
     transition_apply(obj=resource, table=TRANSITIONS, action="submit", actor=actor, comment=comment)
     inbox_close(key=f"catalog:resource:{resource.pk}:returned:{resource.review_round - 1}")
+    # The center's review time in the provider region's pack (shown as the inbox due date).
+    review_due, review_rule = region_due(resource.provider.region_id, "catalog.review")
     inbox_add(
         users=users_with_role(Role.CENTER_REVIEWER),
         key=f"catalog:resource:{resource.pk}:review:{resource.review_round}",
@@ -258,8 +256,9 @@ def resource_submit(*, actor: User, resource: Resource, comment: str = "",
             "kind": _("修订") if resource.is_revision else "", "name": resource.name,
             "dept": resource.provider.name},
         url=_review_url(resource),
-        due_on=add_working_days(timezone.localdate(), REVIEW_WORKING_DAYS),
+        due_on=review_due,
         target=resource,
+        rule=review_rule,
     )
     if resource.is_revision:
         from .census import census_entries_mark_updated

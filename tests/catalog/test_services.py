@@ -1,12 +1,14 @@
 """Compiling, reviewing, revising and retiring entries through the services (C1, C2, C6)."""
 
 import pytest
+from django.utils import timezone
 
 from catalog import services
 from catalog.models import DataItem, Resource, SharingType
 from catalog.selectors import resources_registered, resources_visible
 from portal.errors import Conflict, IllegalTransition, NotPermitted, ValidationFailed
 from portal.models import InboxItem, Notification, WorkflowEvent
+from portal.workdays import add_working_days
 from portal.workflow import workflow_events
 from tests.catalog.factories import entry_data, item, items_data, make_resource
 
@@ -68,6 +70,9 @@ def test_c6_journey_submit_review_register_with_code(clerk, data_admin, center, 
     assert resource.status == Resource.Status.SUBMITTED and resource.review_round == 1
     task = InboxItem.objects.get(user=center, key=f"catalog:resource:{resource.pk}:review:1")
     assert task.done_at is None
+    # The center's review time is the provider region's pack rule (5 working days).
+    assert task.due_rule == "catalog.review"
+    assert task.due_on == add_working_days(timezone.localdate(), 5)
     registered = services.resource_approve(actor=center, resource=resource, comment="同意")
     assert registered.pk == resource.pk and registered.status == Resource.Status.REGISTERED
     assert registered.code == f"3-{department.organisation_code}-00001"
