@@ -221,27 +221,46 @@ def plan_weight_total(plan: Plan) -> Decimal:
 FULL_MARKS = Decimal("100")
 
 
-def _ensure_full_marks(plan: Plan, action: str) -> None:
+def _weights_problem(plan: Plan) -> str:
     total = plan_weight_total(plan)
-    if total != FULL_MARKS:
-        raise Conflict(
-            _("各指标分值合计为 %(total)s 分，应为 100 分（等次线为优秀 %(excellent)s、良好 %(good)s、"
-              "合格 %(pass)s 分，按百分制设定）。请调整指标分值，使合计为 100 分。") % {
-                "total": f"{total.normalize():f}", "excellent": f"{plan.grade_excellent.normalize():f}",
-                "good": f"{plan.grade_good.normalize():f}", "pass": f"{plan.grade_pass.normalize():f}"},
-            target=plan, action=action)
+    if total == FULL_MARKS:
+        return ""
+    return _("各指标分值合计为 %(total)s 分，应为 100 分（等次线为优秀 %(excellent)s、良好 %(good)s、"
+             "合格 %(pass)s 分，按百分制设定）。请调整指标分值，使合计为 100 分。") % {
+        "total": f"{total.normalize():f}", "excellent": f"{plan.grade_excellent.normalize():f}",
+        "good": f"{plan.grade_good.normalize():f}", "pass": f"{plan.grade_pass.normalize():f}"}
 
 
-def _ensure_manual_scored(plan: Plan) -> None:
+def _ensure_full_marks(plan: Plan, action: str) -> None:
+    if problem := _weights_problem(plan):
+        raise Conflict(problem, target=plan, action=action)
+
+
+def plan_publish_blockers(plan: Plan) -> list[str]:
+    """Why an active ``plan`` cannot be published yet (A4, HN-38), every reason at once:
+    indicators never computed, unanswered objections, self-assessments awaiting review,
+    unscored manual indicators, weights not adding up to 100. Empty: it can be."""
+    blockers = []
+    if plan.computed_at is None:
+        blockers.append(_("尚未计算考核指标，请先计算。"))
+    open_objections = ScoreObjection.objects.filter(
+        score__plan=plan, status=ScoreObjection.Status.OPEN).count()
+    if open_objections:
+        blockers.append(_("尚有 %(n)d 条得分异议未答复，请答复后再公布。") % {"n": open_objections})
+    waiting = SelfAssessment.objects.filter(unit__plan=plan,
+                                            status=SelfAssessment.Status.SUBMITTED).count()
+    if waiting:
+        blockers.append(_("尚有 %(n)d 项自评待评审，请评审后再公布。") % {"n": waiting})
     unscored = Score.objects.filter(plan=plan, indicator__kind=PlanIndicator.Kind.MANUAL,
                                     base_score__isnull=True, adjusted_score__isnull=True)
-    count = unscored.count()
-    if count:
+    if count := unscored.count():
         units = unscored.values("unit_id").distinct().count()
-        raise Conflict(
+        blockers.append(
             _("尚有 %(n)d 项人工评审指标未评分（涉及 %(units)d 个考核对象），请在各考核对象的页面"
-              "评分后再公布；未提交自评的也须评分（可评 0 分并说明）。") % {"n": count, "units": units},
-            target=plan, action="publish")
+              "评分后再公布；未提交自评的也须评分（可评 0 分并说明）。") % {"n": count, "units": units})
+    if problem := _weights_problem(plan):
+        blockers.append(problem)
+    return blockers
 
 
 def _plan_url(plan: Plan) -> str:
@@ -288,26 +307,11 @@ def plan_activate(*, actor: User, plan: Plan, comment: str = "") -> Plan:
 def plan_publish(*, actor: User, plan: Plan, comment: str = "") -> Plan:
     """Publish the results on the public page (A4, HN-38).
 
-    Refused while an objection awaits its answer, a submitted self-assessment awaits its
-    review, a manual indicator of some unit is unscored, the weights do not add up to 100,
-    or the indicators were never computed.
+    Refused, with every reason, while :func:`plan_publish_blockers` finds any.
     """
     plan = _locked_plan(plan, actor)
-    if plan.status == Plan.Status.ACTIVE:
-        if plan.computed_at is None:
-            raise Conflict(_("尚未计算考核指标，请先计算。"), target=plan, action="publish")
-        open_objections = ScoreObjection.objects.filter(
-            score__plan=plan, status=ScoreObjection.Status.OPEN).count()
-        if open_objections:
-            raise Conflict(_("尚有 %(n)d 条得分异议未答复，请答复后再公布。") % {"n": open_objections},
-                           target=plan, action="publish")
-        waiting = SelfAssessment.objects.filter(unit__plan=plan,
-                                                status=SelfAssessment.Status.SUBMITTED).count()
-        if waiting:
-            raise Conflict(_("尚有 %(n)d 项自评待评审，请评审后再公布。") % {"n": waiting},
-                           target=plan, action="publish")
-        _ensure_manual_scored(plan)
-        _ensure_full_marks(plan, "publish")
+    if plan.status == Plan.Status.ACTIVE and (blockers := plan_publish_blockers(plan)):
+        raise Conflict(" ".join(blockers), target=plan, action="publish")
     transition_apply(obj=plan, table=PLAN_TRANSITIONS, action="publish", actor=actor,
                      comment=comment, save=False)
     plan.published_at = timezone.now()

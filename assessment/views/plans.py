@@ -26,7 +26,11 @@ from assessment.forms import (
     ScopeForm,
     SelfAssessmentForm,
 )
-from assessment.models import Plan, PlanIndicator, ScoreObjection, SelfAssessment
+from assessment.models import (
+    Plan,
+    PlanIndicator,
+    RectificationNotice,
+)
 from assessment.policies import (
     can_answer_objection,
     can_manage_assessments,
@@ -111,9 +115,9 @@ def plan_detail(request, pk: int):
             runs=plan.runs.select_related("requested_by")[:5],
             weight_total=plans.plan_weight_total(plan),
             trend_charts=trend_charts(trend) if len(trend) > 1 else None,
-            proposals=plan.notices.filter(status="proposed").count(),
-            waiting=SelfAssessment.objects.filter(unit__plan=plan, status="submitted").count(),
-            open_objections=ScoreObjection.objects.filter(score__plan=plan, status="open").count(),
+            proposals=plan.notices.filter(status=RectificationNotice.Status.PROPOSED).count(),
+            publish_blockers=(plans.plan_publish_blockers(plan)
+                              if plan.status == Plan.Status.ACTIVE else []),
             unpublish_form=ReasonForm(),
         )
     return render(request, "assessment/plan_detail.html", context)

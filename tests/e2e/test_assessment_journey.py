@@ -77,8 +77,10 @@ def test_authority_plans_computes_reviews_publishes_and_public_sees_ranking(
 
     # A4: publication waits until every manual indicator of every unit is scored.
     page.goto(f"/assessment/plans/{plan.pk}/")
+    blockers = page.locator(".publish-blockers li", has_text="项人工评审指标未评分")
+    expect(blockers).to_be_visible()  # said before anyone tries
     page.get_by_role("button", name="公布结果").click()
-    expect(page.get_by_text("项人工评审指标未评分")).to_be_visible()
+    expect(page.locator("ul.messages", has_text="项人工评审指标未评分")).to_be_visible()
     assert Plan.objects.get(pk=plan.pk).status != Plan.Status.PUBLISHED
     for score in Score.objects.filter(plan=plan, indicator__kind=PlanIndicator.Kind.MANUAL,
                                       base_score__isnull=True, adjusted_score__isnull=True):
