@@ -1,5 +1,6 @@
 """Who may do what in the catalog. One function per question; services, views, the admin
-and the API all ask these."""
+and the API all ask these. Who may see an entry is one rule, the selector
+``catalog.selectors.resources_visible``."""
 
 from portal.models import Role
 from portal.policies import has_department_role, is_authority, is_center, is_government_user
@@ -7,14 +8,6 @@ from portal.policies import has_department_role, is_authority, is_center, is_gov
 from .models import ChangeEvent, Project, Resource
 
 EDITORS = (Role.CLERK, Role.DATA_ADMIN)
-
-
-def can_view_resource(user, resource: Resource) -> bool:
-    if not is_government_user(user):
-        return False
-    if resource.status == Resource.Status.REGISTERED:
-        return True
-    return is_center(user) or user.department_id == resource.provider_id
 
 
 def can_create_resource(user, department) -> bool:
