@@ -40,16 +40,18 @@ from .serializers import (
 )
 
 
-def _resource(request, code: str):
-    return get_visible_or_404(request, data_resources_visible(request.user), code=code)
+def _resource(request, code: str, *, policy=None, refusal: str = "", action: str = ""):
+    """The resource ``code`` if the user may see it (else 404) and, with ``policy``, may
+    do ``action`` on it (else 403 saying ``refusal``)."""
+    resource = get_visible_or_404(request, data_resources_visible(request.user), code=code)
+    if policy is not None and not policy(request.user, resource):
+        raise NotPermitted(refusal, target=resource, action=action)
+    return resource
 
 
 def _versions_resource(request, code: str):
-    resource = _resource(request, code)
-    if not can_view_versions(request.user, resource):
-        raise NotPermitted(_("只有提供部门、信息中心和主管部门可以查看数据版本。"),
-                           target=resource, action="view_versions")
-    return resource
+    return _resource(request, code, policy=can_view_versions, action="view_versions",
+                     refusal=_("只有提供部门、信息中心和主管部门可以查看数据版本。"))
 
 
 @extend_schema_view(
@@ -153,11 +155,8 @@ class UsageReportViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def _masking_resource(request, code: str):
-    resource = _resource(request, code)
-    if not can_edit_masking(request.user, resource):
-        raise NotPermitted(_("只有提供部门的数据管理员或数据安全管理员可以设置脱敏规则。"),
-                           target=resource, action="mask")
-    return resource
+    return _resource(request, code, policy=can_edit_masking, action="mask",
+                     refusal=_("只有提供部门的数据管理员或数据安全管理员可以设置脱敏规则。"))
 
 
 @extend_schema(tags=["data"], responses=MaskingRuleSerializer(many=True))
