@@ -240,6 +240,23 @@ def dataset_action(request, pk: int, action: str):
     return redirect("opendata:manage_dataset", pk=pk)
 
 
+def _decide(request, form: DecisionForm, *, approve, send_back, approved: str) -> bool:
+    """The center's decision on a dataset or an update: ``approve`` or ``send_back`` with
+    the form's comment; True when it was taken (a refusal is shown on the form)."""
+    comment = form.cleaned_data["comment"]
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            approve(comment)
+            messages.success(request, approved)
+        else:
+            send_back(comment)
+            messages.success(request, _("已退回部门修改。"))
+    except DomainError as exc:
+        refusal_show(request, exc, form=form)
+        return False
+    return True
+
+
 @manage_required
 def review(request, pk: int):
     """The center's review: metadata, opened items and the before/after sample (O2, O3)."""
@@ -247,19 +264,13 @@ def review(request, pk: int):
     if not policies.can_review_dataset(request.user, obj):
         raise PermissionDenied
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
-        try:
-            if decision == "approve":
-                ds.dataset_approve(actor=request.user, dataset=obj, comment=comment)
-                messages.success(request, _("已审核通过并发布。"))
-            else:
-                ds.dataset_return(actor=request.user, dataset=obj, comment=comment)
-                messages.success(request, _("已退回部门修改。"))
-        except DomainError as exc:
-            refusal_show(request, exc, form=form)
-        else:
-            return redirect("opendata:manage_home")
+    if request.method == "POST" and form.is_valid() and _decide(
+            request, form, approved=_("已审核通过并发布。"),
+            approve=lambda comment: ds.dataset_approve(actor=request.user, dataset=obj,
+                                                       comment=comment),
+            send_back=lambda comment: ds.dataset_return(actor=request.user, dataset=obj,
+                                                        comment=comment)):
+        return redirect("opendata:manage_home")
     rules = [{"item": f.item_id, "included": f.included, "mask_rule": f.mask_rule,
               "mask_params": f.mask_params} for f in obj.fields.all()]
     columns, pairs = _safe_sample(obj, rules)
@@ -331,19 +342,13 @@ def update_review(request, pk: int):
     if not policies.can_review_dataset(request.user, obj.dataset):
         raise PermissionDenied
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
-        try:
-            if decision == "approve":
-                ds.update_approve(actor=request.user, update=obj, comment=comment)
-                messages.success(request, _("更新已生效。"))
-            else:
-                ds.update_return(actor=request.user, update=obj, comment=comment)
-                messages.success(request, _("已退回部门修改。"))
-        except DomainError as exc:
-            refusal_show(request, exc, form=form)
-        else:
-            return redirect("opendata:manage_home")
+    if request.method == "POST" and form.is_valid() and _decide(
+            request, form, approved=_("更新已生效。"),
+            approve=lambda comment: ds.update_approve(actor=request.user, update=obj,
+                                                      comment=comment),
+            send_back=lambda comment: ds.update_return(actor=request.user, update=obj,
+                                                       comment=comment)):
+        return redirect("opendata:manage_home")
     current = {name: getattr(obj.dataset, name) for name in METADATA_FIELDS}
     changed = [(Dataset._meta.get_field(k).verbose_name, current[k], v)
                for k, v in obj.changes.items()
