@@ -71,7 +71,7 @@ class RulePackVersionSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="pack.name")
     is_default = serializers.BooleanField(source="pack.is_default")
     copied_from = serializers.SlugRelatedField(source="pack.copied_from", slug_field="code",
-                                               read_only=True)
+                                               read_only=True, allow_null=True)
     rules = serializers.SerializerMethodField()
 
     class Meta:
