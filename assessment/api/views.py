@@ -105,7 +105,7 @@ class PlanViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     @extend_schema(summary="设置考核范围（草稿）", request=s.PlanScopeSerializer,
                    responses=s.AssessmentUnitSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def scope(self, request, pk=None):
         data = self._input(s.PlanScopeSerializer)
         units = plans.plan_scope_set(actor=request.user, plan=self.get_object(),
@@ -114,14 +114,14 @@ class PlanViewSet(VisibleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         return Response(s.AssessmentUnitSerializer(units, many=True).data)
 
     @extend_schema(summary="考核结果排名", responses=s.AssessmentUnitSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def results(self, request, pk=None):
         plan = self.get_object()
         units = selectors.units_visible(request.user).filter(plan=plan).order_by("rank", "name")
         return Response(s.AssessmentUnitSerializer(units, many=True).data)
 
     @extend_schema(summary="计算记录", responses=s.ComputationRunSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def runs(self, request, pk=None):
         plan = get_visible_or_404(request, selectors.plans_managed(request.user),
                                   pk=self.kwargs["pk"])
