@@ -17,6 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from portal.models import Department
+from portal.params import object_id
 from portal.policies import is_authority, is_center, is_government_user
 from portal.search import search_filter
 
@@ -179,7 +180,7 @@ def catalog_filter(queryset: QuerySet[Resource], query: CatalogQuery) -> QuerySe
     for name, values in query.filters.items():
         column = FACETS[name][0]
         if name == "department":
-            values = [int(v) for v in values if str(v).isdigit()]
+            values = [pk for v in values if (pk := object_id(v)) is not None]
         queryset = queryset.filter(**{f"{column}__in": values})
     return search_filter(queryset, query.q)
 

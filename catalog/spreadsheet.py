@@ -105,7 +105,7 @@ def _int(raw: Any) -> int | None:
     text = _text(raw)
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise CellError(_("请填写正整数"))
     return int(text)
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.access import get_visible_or_404
 from portal.errors import DomainError, ValidationFailed
 from portal.models import Role
+from portal.params import object_id
 from portal.policies import is_center, is_government_user
 from portal.refusals import refusal_audit, refusal_show, refusal_text
 from portal.workflow import workflow_events
@@ -132,7 +133,7 @@ def department_submit(request):
         raise PermissionDenied
     drafts = selectors.department_catalog(department.pk, status=Resource.Status.DRAFT)
     if not request.POST.get("all"):
-        ids = [int(v) for v in request.POST.getlist("resource") if v.isdigit()]
+        ids = [pk for v in request.POST.getlist("resource") if (pk := object_id(v)) is not None]
         drafts = drafts.filter(pk__in=ids)
     chosen = list(drafts.order_by("pk")[:BULK_SUBMIT_LIMIT])
     if not chosen:
@@ -170,7 +171,7 @@ def _entry_page(request, *, resource: Resource | None):
         if not policies.can_create_resource(request.user, department):
             raise PermissionDenied
         project_id = request.GET.get("project")
-        initial = {"project": project_id} if project_id and project_id.isdigit() else None
+        initial = {"project": project_id} if object_id(project_id) is not None else None
     elif not policies.can_edit_resource(request.user, resource):
         messages.error(request, _("当前状态为“%(s)s”，不能修改。") % {"s": resource.get_status_display()})
         return redirect("catalog:resource_detail", resource.pk)
@@ -429,7 +430,7 @@ def census_detail(request, pk: int):
     if user.department_id:
         entries = selectors.census_entries_for(census, user.department_id)
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
+        ids = [pk for i in request.POST.getlist("entry") if (pk := object_id(i)) is not None]
         done = 0
         for entry in CensusEntry.objects.filter(pk__in=ids, census=census, department_id=user.department_id):
             try:

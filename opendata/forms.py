@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import OpenType, ResourceFormat, Theme, UpdateCycle
 from portal.forms import DateInput
 from portal.models import Department, User
+from portal.params import object_id
 
 from .models import (
     AccessApplication,
@@ -34,7 +35,7 @@ class IdListField(forms.Field):
     widget = forms.MultipleHiddenInput
 
     def to_python(self, value):
-        return [int(v) for v in (value or []) if str(v).isdigit()][:20]
+        return [pk for v in (value or []) if (pk := object_id(v)) is not None][:20]
 
 
 class SearchForm(forms.Form):

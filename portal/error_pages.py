@@ -46,6 +46,14 @@ def bad_request(request, exception=None):
     return render(request, "400.html", {"detail": detail}, status=status)
 
 
+def control_character_refused(request):
+    """400 for a request carrying a NUL character (``ControlCharacterGuardMiddleware``)."""
+    detail = _("请求中含有不允许的控制字符（如 NUL），请检查填写的内容后重试。")
+    if wants_json(request):
+        return json_error(request, 400, detail, "control_character")
+    return render(request, "400.html", {"detail": detail}, status=400)
+
+
 def permission_denied(request, exception=None):
     detail = _("您没有执行此操作的权限。")
     if wants_json(request):

@@ -33,3 +33,31 @@ class TwoFactorRequiredMiddleware:
                 )
             return redirect(f"{reverse('portal:otp_verify')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class ControlCharacterGuardMiddleware:
+    """A NUL character in the path, the query or a form body cannot be stored or searched
+    (PostgreSQL refuses it in text): the request is answered 400 here, with the site's
+    error body, before any view or query sees it. Multipart bodies (uploads) are left to
+    their views, which check the files they receive."""
+
+    FORM = "application/x-www-form-urlencoded"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            from portal.error_pages import control_character_refused
+
+            return control_character_refused(request)
+        return self.get_response(request)
+
+    def _has_nul(self, request) -> bool:
+        if "\x00" in request.path:
+            return True
+        sources = [request.GET]
+        if request.content_type == self.FORM and request.method == "POST":
+            sources.append(request.POST)
+        return any("\x00" in key or any("\x00" in value for value in values)
+                   for source in sources for key, values in source.lists())

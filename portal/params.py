@@ -64,3 +64,17 @@ def int_value(raw: Any, *, name: str, low: int = 0, high: int = MAX_INT) -> int:
         raise ParameterInvalid(name, _("参数“%(name)s”应在 %(low)d 到 %(high)d 之间。")
                                % {"name": name, "low": low, "high": high})
     return value
+
+
+_ID = re.compile(r"[0-9]{1,10}")
+
+
+def object_id(raw: Any) -> int | None:
+    """``raw`` as a row id when it is one to ten ASCII digits within ``MAX_INT``, else
+    None. (``str.isdigit`` is true for "²" and "١٢", which ``int`` or the database then
+    refuse: a lookup by such a value must miss, not fail.)"""
+    text = str(raw).strip() if raw is not None else ""
+    if not _ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= MAX_INT else None

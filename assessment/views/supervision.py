@@ -48,6 +48,7 @@ from assessment.services import annual_reports, complaints, rectification
 from assessment.views.plans import form_error_message
 from portal.access import get_visible_or_404
 from portal.models import Department
+from portal.params import object_id
 from portal.refusals import perform
 from portal.workflow import workflow_events
 
@@ -155,8 +156,8 @@ def notice_action(request, pk: int, action: str):
 def annual_report_list(request):
     reports = annual_reports_visible(request.user)
     year = request.GET.get("year", "")
-    if year.isdigit():
-        reports = reports.filter(year=int(year))
+    if (chosen := object_id(year)) is not None:
+        reports = reports.filter(year=chosen)
     return render(request, "assessment/annual_report_list.html", {
         "page": _paginate(request, reports), "year": year, "today": timezone.localdate(),
         "can_prepare": can_manage_assessments(request.user),

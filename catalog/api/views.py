@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from portal.access import get_visible_or_404
+from portal.params import object_id
 
 from .. import policies, selectors, services
 from ..models import DataItem, Resource
@@ -67,7 +68,8 @@ class ResourceViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         value = self.kwargs["pk"]
-        lookup = {"pk": int(value)} if value.isdigit() else {"code": value}
+        pk = object_id(value)
+        lookup = {"pk": pk} if pk is not None else {"code": value}
         return get_visible_or_404(self.request, self.get_queryset(), **lookup)
 
     def _detail(self, resource, code=status.HTTP_200_OK):

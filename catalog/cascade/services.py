@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Department, Region, User
+from portal.params import object_id
 from portal.policies import is_center
 from portal.search import search_index_update
 from portal.secrets import secret_decrypt, secret_encrypt
@@ -97,9 +98,10 @@ def cascade_export_page(*, actor: User, base_url: str, since: datetime | None = 
     if after:
         stamp, _sep, pk = after.rpartition("|")
         moment = parse_datetime(stamp)
-        if moment is None or not pk.isdigit():
+        last = object_id(pk)
+        if moment is None or last is None:
             raise ValidationFailed(_("分页游标无效。"), fields={"after": [_("分页游标无效。")]})
-        qs = qs.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=int(pk)))
+        qs = qs.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=last))
     rows = list(qs.order_by("updated_at", "pk")[:limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

@@ -23,7 +23,7 @@ from portal.api.authentication import ApiTokenAuthentication
 from portal.api.negotiation import PassThroughNegotiation
 from portal.errors import NotPermitted
 from portal.models import ApiToken, Department
-from portal.params import int_param
+from portal.params import int_param, object_id
 
 from .. import selectors
 from ..data import MAX_PAGE_SIZE, DataUnavailable, QueryError, RowsQuery
@@ -91,7 +91,8 @@ class DatasetViewSet(OpenDataAPIMixin, viewsets.ReadOnlyModelViewSet):
             query = selectors.DatasetQuery(
                 q=self.request.query_params.get("search", ""),
                 theme=_list_param(self.request, "theme"),
-                publisher=[int(p) for p in _list_param(self.request, "publisher") if p.isdigit()],
+                publisher=[pk for p in _list_param(self.request, "publisher")
+                           if (pk := object_id(p)) is not None],
                 resource_format=_list_param(self.request, "resource_format"),
                 open_type=_list_param(self.request, "open_type"),
                 update_cycle=_list_param(self.request, "update_cycle"),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Theme
 from portal.models import Department
+from portal.params import object_id
 from portal.search import search_filter
 
 from ..models import Dataset, Distribution
@@ -66,7 +67,8 @@ def _has_format(code: str) -> Q:
 
 
 def _organization(value: str) -> Q:
-    return Q(publisher_id=int(value)) if value.isdigit() else Q(publisher__uscc__iexact=value)
+    pk = object_id(value)
+    return Q(publisher_id=pk) if pk is not None else Q(publisher__uscc__iexact=value)
 
 
 def _solr_time(value: str) -> datetime:

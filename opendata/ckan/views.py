@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from catalog.models import Theme
 from portal.errors import DomainError
 from portal.models import ApiToken, Department
-from portal.params import MAX_INT, ParameterInvalid, int_param
+from portal.params import MAX_INT, ParameterInvalid, int_param, object_id
 from portal.refusals import refusal_audit
 
 from ..api.auth import request_consumer
@@ -236,7 +236,8 @@ def _find_dataset(value: str) -> Dataset:
 
 def _find_department(value: str) -> Department:
     qs = Department.objects.filter(is_active=True)
-    department = (qs.filter(pk=int(value)).first() if str(value).isdigit()
+    pk = object_id(value)
+    department = (qs.filter(pk=pk).first() if pk is not None
                   else qs.filter(uscc__iexact=str(value)).first())
     if department is None or not datasets_public().filter(publisher=department).exists():
         raise not_found()

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from portal.access import get_visible_or_404
+from portal.params import object_id
 
 from ..views.common import throttled
 from .selectors import harvested_public, harvested_search
@@ -20,7 +21,7 @@ PAGE_SIZE = 20
 def harvested_list(request):
     q = request.GET.get("q", "").strip()[:100]
     raw = request.GET.get("source", "")
-    source = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    source = object_id(raw)
     qs, facets = harvested_search(q=q, source=source)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "opendata/harvested.html",

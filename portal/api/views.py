@@ -24,6 +24,7 @@ from portal.api.serializers import (
     RulePackVersionSerializer,
 )
 from portal.models import Department, InboxItem, Notification
+from portal.params import object_id
 from portal.responsibilities import departments_listable, responsibility_list
 from portal.rules import region_rules
 from portal.selectors import (
@@ -76,7 +77,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     def responsibilities(self, request, pk=None):
         """The department's responsibility list (责任清单) under its region's rule pack:
         one's own department, any for the center and the authority (others: 404)."""
-        department = get_object_or_404(departments_listable(request.user), pk=pk)
+        department = get_object_or_404(departments_listable(request.user), pk=object_id(pk))
         return Response({
             "department": department.pk,
             "rule_pack": region_rules(department.region_id).pack.code,

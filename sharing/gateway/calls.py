@@ -348,7 +348,7 @@ def _check_head(response: aiohttp.ClientResponse, max_bytes: int) -> None:
     if "json" not in content_type.lower():
         raise UpstreamFault(502, "upstream_not_json", _("上游接口的应答不是 JSON 格式。"), status)
     length = response.headers.get("content-length")
-    if length and length.isdigit() and int(length) > max_bytes:
+    if length and length.isascii() and length.isdigit() and int(length) > max_bytes:
         raise UpstreamFault(502, "upstream_oversize", _oversize(max_bytes), status)
 
 
