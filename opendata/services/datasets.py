@@ -285,13 +285,14 @@ def dataset_propose(*, actor: User, dataset: Dataset, comment: str = "") -> Data
     # The entry's open type is authoritative and may have changed since the draft.
     dataset.open_type = dataset.resource.open_type
     _check_ready(dataset)
-    transition_apply(obj=dataset, table=TRANSITIONS, action="propose", actor=actor,
-                     comment=comment, save=False)
+    proposal = transition_apply(obj=dataset, table=TRANSITIONS, action="propose", actor=actor,
+                                comment=comment, save=False)
     dataset.proposed_at = timezone.now()
     due_on, rule = region_due(dataset.publisher.region_id, "opendata.review")
     deadline_start(kind=deadlines.DATASET, obj=dataset, due_on=due_on, rule=rule)
     dataset.save()
-    inbox_add(users=_reviewers(), key=f"opendata:dataset:{dataset.pk}:review",
+    inbox_close(key=f"{_task_key(dataset)}:returned", every_round=True)
+    inbox_add(users=_reviewers(), key=f"{_task_key(dataset)}:review:{proposal.pk}",
               title=_("开放数据发布审核：%(title)s") % {"title": dataset.title},
               url=reverse("opendata:manage_review", args=[dataset.pk]),
               due_on=dataset.review_due_on, target=dataset)
@@ -304,7 +305,7 @@ def dataset_recall(*, actor: User, dataset: Dataset) -> Dataset:
     _require(policies.can_propose_dataset(actor, dataset),
              _("只有本部门的数据管理员可以撤回申请。"), dataset, "recall")
     transition_apply(obj=dataset, table=TRANSITIONS, action="recall", actor=actor)
-    inbox_close(key=f"opendata:dataset:{dataset.pk}:review")
+    inbox_close(key=f"{_task_key(dataset)}:review", every_round=True)
     return dataset
 
 
@@ -326,7 +327,7 @@ def dataset_approve(*, actor: User, dataset: Dataset, comment: str = "") -> Data
     dataset.save()
     search_index_update([dataset])
     _schedule_generation(dataset)
-    inbox_close(key=f"opendata:dataset:{dataset.pk}:review")
+    inbox_close(key=f"{_task_key(dataset)}:review", every_round=True)
     notify(users=_department_admins(dataset.publisher_id),
            key=f"opendata:dataset:{dataset.pk}:published:{now:%Y%m%d%H%M%S}",
            title=_("开放数据集已发布：%(title)s") % {"title": dataset.title},
@@ -338,21 +339,34 @@ def dataset_approve(*, actor: User, dataset: Dataset, comment: str = "") -> Data
 @transaction.atomic
 def dataset_return(*, actor: User, dataset: Dataset, comment: str) -> Dataset:
     dataset = _locked(dataset)
+    _send_back(actor=actor, obj=dataset, dataset=dataset, table=TRANSITIONS, comment=comment,
+               title=_("开放数据集被退回：%(title)s") % {"title": dataset.title})
+    return dataset
+
+
+def _send_back(*, actor: User, obj: Dataset | DatasetUpdate, dataset: Dataset, table,
+               comment: str, title: str) -> None:
+    """The center returns a dataset or a proposed update for changes (O2) — one rule for
+    both: reviewers only, a comment required, the review task closed, and the publishing
+    department's administrators given a task (one per return, closed when they propose
+    again)."""
     _require(policies.can_review_dataset(actor, dataset),
-             _("只有信息中心审核员可以审核开放数据。"), dataset, "return")
+             _("只有信息中心审核员可以审核开放数据。"), obj, "return")
     if not comment.strip():
         raise ValidationFailed(_("退回时必须填写审核意见。"),
                                fields={"comment": [_("请填写退回原因和修改要求。")]})
-    event = transition_apply(obj=dataset, table=TRANSITIONS, action="return", actor=actor,
+    event = transition_apply(obj=obj, table=table, action="return", actor=actor,
                              comment=comment, save=False)
-    dataset.review_comment = comment
-    dataset.save()
-    inbox_close(key=f"opendata:dataset:{dataset.pk}:review")
-    inbox_add(users=_department_admins(dataset.publisher_id),
-              key=f"opendata:dataset:{dataset.pk}:returned:{event.pk}",
-              title=_("开放数据集被退回：%(title)s") % {"title": dataset.title},
-              url=_manage_url(dataset), target=dataset)
-    return dataset
+    obj.review_comment = comment
+    obj.save()
+    key = _task_key(obj)
+    inbox_close(key=f"{key}:review", every_round=True)
+    inbox_add(users=_department_admins(dataset.publisher_id), key=f"{key}:returned:{event.pk}",
+              title=title, url=_manage_url(dataset), target=obj)
+
+
+def _task_key(obj: Dataset | DatasetUpdate) -> str:
+    return f"opendata:{'update' if isinstance(obj, DatasetUpdate) else 'dataset'}:{obj.pk}"
 
 
 def _withdraw(dataset: Dataset, *, actor: User | None, reason: str) -> None:
@@ -490,12 +504,13 @@ def update_propose(*, actor: User, update: DatasetUpdate) -> DatasetUpdate:
         raise ValidationFailed(_("请填写更新说明。"), fields={"summary": [_("请说明本次更新的内容。")]})
     metadata_clean(update.changes)
     field_rules_check(update.field_rules, _items(update.dataset.resource))
-    transition_apply(obj=update, table=UPDATE_TRANSITIONS, action="propose", actor=actor,
-                     save=False)
+    proposal = transition_apply(obj=update, table=UPDATE_TRANSITIONS, action="propose",
+                                actor=actor, save=False)
     due_on, rule = region_due(update.dataset.publisher.region_id, "opendata.review")
     deadline_start(kind=deadlines.UPDATE, obj=update, due_on=due_on, rule=rule)
     update.save()
-    inbox_add(users=_reviewers(), key=f"opendata:update:{update.pk}:review",
+    inbox_close(key=f"{_task_key(update)}:returned", every_round=True)
+    inbox_add(users=_reviewers(), key=f"{_task_key(update)}:review:{proposal.pk}",
               title=_("开放数据更新审核：%(title)s") % {"title": update.dataset.title},
               url=reverse("opendata:manage_update_review", args=[update.pk]),
               due_on=update.review_due_on, target=update)
@@ -532,7 +547,7 @@ def update_approve(*, actor: User, update: DatasetUpdate, comment: str = "") -> 
         _fields_write(dataset, update.field_rules, items)
         _schedule_generation(dataset)
     search_index_update([dataset])
-    inbox_close(key=f"opendata:update:{update.pk}:review")
+    inbox_close(key=f"{_task_key(update)}:review", every_round=True)
     notify(users=_department_admins(dataset.publisher_id),
            key=f"opendata:update:{update.pk}:applied",
            title=_("开放数据集更新已生效：%(title)s") % {"title": dataset.title},
@@ -544,20 +559,9 @@ def update_approve(*, actor: User, update: DatasetUpdate, comment: str = "") -> 
 @transaction.atomic
 def update_return(*, actor: User, update: DatasetUpdate, comment: str) -> DatasetUpdate:
     update = _locked_update(update)
-    _require(policies.can_review_dataset(actor, update.dataset),
-             _("只有信息中心审核员可以审核开放数据。"), update, "return")
-    if not comment.strip():
-        raise ValidationFailed(_("退回时必须填写审核意见。"),
-                               fields={"comment": [_("请填写退回原因和修改要求。")]})
-    transition_apply(obj=update, table=UPDATE_TRANSITIONS, action="return", actor=actor,
-                     comment=comment, save=False)
-    update.review_comment = comment
-    update.save()
-    inbox_close(key=f"opendata:update:{update.pk}:review")
-    notify(users=_department_admins(update.dataset.publisher_id),
-           key=f"opendata:update:{update.pk}:returned:{timezone.now():%Y%m%d%H%M%S}",
-           title=_("开放数据集更新被退回：%(title)s") % {"title": update.dataset.title},
-           body=comment, url=_manage_url(update.dataset))
+    _send_back(actor=actor, obj=update, dataset=update.dataset, table=UPDATE_TRANSITIONS,
+               comment=comment,
+               title=_("开放数据集更新被退回：%(title)s") % {"title": update.dataset.title})
     return update
 
 
@@ -567,7 +571,7 @@ def update_cancel(*, actor: User, update: DatasetUpdate) -> DatasetUpdate:
     _require(policies.can_prepare_dataset(actor, update.dataset.publisher_id),
              _("只能取消本部门的更新。"), update, "cancel")
     transition_apply(obj=update, table=UPDATE_TRANSITIONS, action="cancel", actor=actor)
-    inbox_close(key=f"opendata:update:{update.pk}:review")
+    inbox_close(key=f"{_task_key(update)}:review", every_round=True)
     return update
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.models import InboxItem, Notification, User
@@ -102,9 +103,12 @@ def inbox_keep(*, users: Iterable[User], key: str, title: str, url: str = "",
     inbox_add(users=users, key=f"{key}#{opening}", title=title, url=url)
 
 
-def inbox_close(*, key: str, user: User | None = None) -> int:
-    """Mark the task(s) under ``key`` done (for everyone, or one user). Returns how many."""
-    items = InboxItem.objects.filter(key=key, done_at__isnull=True)
+def inbox_close(*, key: str, user: User | None = None, every_round: bool = False) -> int:
+    """Mark the task(s) under ``key`` done (for everyone, or one user); with
+    ``every_round`` also those keyed ``key:<round>`` (one task per round, e.g. per return).
+    Returns how many."""
+    keys = Q(key=key) | Q(key__startswith=f"{key}:") if every_round else Q(key=key)
+    items = InboxItem.objects.filter(keys, done_at__isnull=True)
     if user is not None:
         items = items.filter(user=user)
     return items.update(done_at=timezone.now())

@@ -139,7 +139,8 @@ def test_o2_propose_opens_center_task_with_deadline_and_approval_closes_it(
     upload(resource)
     dataset = ds.dataset_create(actor=data_admin, resource=resource)
     dataset = ds.dataset_propose(actor=data_admin, dataset=dataset)
-    task = InboxItem.objects.get(user=center, key=f"opendata:dataset:{dataset.pk}:review")
+    task = InboxItem.objects.get(user=center,
+                                 key__startswith=f"opendata:dataset:{dataset.pk}:review:")
     assert task.due_on == dataset.review_due_on and task.done_at is None
     ds.dataset_approve(actor=center, dataset=dataset, comment="同意")
     task.refresh_from_db()
@@ -147,6 +148,50 @@ def test_o2_propose_opens_center_task_with_deadline_and_approval_closes_it(
     dataset.refresh_from_db()
     assert dataset.status == Dataset.Status.PUBLISHED and dataset.first_published_at
     assert [e.action for e in workflow_events(dataset)] == ["propose", "approve"]
+
+
+def _open_tasks(user, prefix: str) -> list[str]:
+    return sorted(InboxItem.objects.filter(user=user, key__startswith=prefix,
+                                           done_at__isnull=True).values_list("key", flat=True))
+
+
+def test_o2_a_return_gives_the_department_a_task_closed_when_it_proposes_again(
+        open_resource, upload, data_admin, center, publish):
+    """Datasets and updates are sent back by one rule: the review task closes, the
+    department's administrators get a task per return, and proposing again closes it."""
+    resource = open_resource()
+    upload(resource)
+    dataset = ds.dataset_propose(actor=data_admin,
+                                 dataset=ds.dataset_create(actor=data_admin, resource=resource))
+    base = f"opendata:dataset:{dataset.pk}:"
+    reviews = set(_open_tasks(center, base))
+    for round_ in (1, 2):
+        ds.dataset_return(actor=center, dataset=dataset, comment=f"第{round_}次：补充说明")
+        assert _open_tasks(center, base) == []
+        [returned] = _open_tasks(data_admin, base)
+        assert returned.startswith(f"{base}returned:")
+        dataset.refresh_from_db()
+        assert dataset.review_comment == f"第{round_}次：补充说明"
+        ds.dataset_propose(actor=data_admin, dataset=dataset)
+        assert _open_tasks(data_admin, base) == []
+        # Each proposal is a new review task for the center, not the closed one again.
+        [review] = _open_tasks(center, base)
+        assert review.startswith(f"{base}review:") and review not in reviews
+        reviews.add(review)
+    published = publish()
+    update = ds.update_start(actor=data_admin, dataset=published)
+    ds.update_edit(actor=data_admin, update=update, summary="更正名称", changes={"title": "新名"})
+    ds.update_propose(actor=data_admin, update=update)
+    base = f"opendata:update:{update.pk}:"
+    with pytest.raises(ValidationFailed):
+        ds.update_return(actor=center, update=update, comment="")
+    ds.update_return(actor=center, update=update, comment="名称不规范")
+    assert _open_tasks(center, base) == []
+    [returned] = _open_tasks(data_admin, base)
+    assert returned.startswith(f"{base}returned:")
+    ds.update_propose(actor=data_admin, update=update)
+    assert _open_tasks(data_admin, base) == []
+    assert [key.rpartition(":")[0] for key in _open_tasks(center, base)] == [f"{base}review"]
 
 
 def test_o2_propose_needs_a_data_version(open_resource, data_admin):
