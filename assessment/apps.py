@@ -1,15 +1,16 @@
 from pathlib import Path
 
 from django.apps import AppConfig
-from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
+
+from .conf import assessment_setting
 
 
 def pdf_font_check(app_configs, **kwargs):
     """The PDF reports embed ASSESSMENT_PDF_FONT; without it they are not readable on a
     machine without Chinese fonts."""
-    path = Path(settings.ASSESSMENT_PDF_FONT)
+    path = Path(assessment_setting("PDF_FONT"))
     if path.is_file():
         return []
     return [checks.Warning(

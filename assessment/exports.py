@@ -12,7 +12,6 @@ from functools import cache
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -31,6 +30,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from assessment.models import Plan, Score, Unit
 from assessment.selectors import heat_table, unit_scores
 from assessment.templatetags.assessment_tags import figures
+
+from .conf import assessment_setting
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def plan_xlsx(plan: Plan) -> bytes:
 @cache
 def pdf_font() -> str:
     """The font of the PDFs: the embedded TrueType font when its file is there."""
-    path = settings.ASSESSMENT_PDF_FONT
+    path = assessment_setting("PDF_FONT")
     try:
         pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, path, subfontIndex=0))
         return EMBEDDED_FONT

@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from .conf import catalog_setting
 from .models import (
     FOUNDATIONAL_THEMES,
     NOT_SHARED_BASIS_KINDS,
@@ -299,8 +299,8 @@ def overlap_warnings(
 
     One indexed query over item names, whatever the catalog's size.
     """
-    ratio = getattr(settings, "CATALOG_OVERLAP_RATIO", 0.5)
-    minimum = getattr(settings, "CATALOG_OVERLAP_MIN_ITEMS", 2)
+    ratio = catalog_setting("OVERLAP_RATIO")
+    minimum = catalog_setting("OVERLAP_MIN_ITEMS")
     names = {(item.get("name") or "").strip() for item in items}
     names = {n for n in names if n and _normal(n) not in _IDENTITY_NAMES}
     exclude = [pk for pk in exclude_ids if pk]

@@ -1,16 +1,17 @@
-"""Settings of the data plane, with defaults (override in ``settings.DATAPLANE``)."""
+"""Settings of the data plane, with defaults (``settings.DATAPLANE``; see portal/conf.py)."""
 
 import hashlib
 import hmac
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.conf import AppSettings
+
 from .engine.duck import EngineConfig
 
-DEFAULTS: dict[str, Any] = {
+dataplane_setting = AppSettings("DATAPLANE", {
     # Uploads (S9).
     "UPLOAD_MAX_BYTES": 2 * 1024**3,
     "XLSX_MAX_UNCOMPRESSED": 2 * 1024**3,
@@ -47,11 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "DENIED_THRESHOLD": 5,
     "OFF_HOURS": (22, 7),
     "OFF_HOURS_MIN_COUNT": 20,
-}
-
-
-def dataplane_setting(name: str) -> Any:
-    return getattr(settings, "DATAPLANE", {}).get(name, DEFAULTS[name])
+})
 
 
 def engine_config() -> EngineConfig:

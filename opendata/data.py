@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
@@ -47,6 +46,7 @@ from dataplane.masking import (
 from dataplane.models import DataVersion
 from dataplane.storage import parquet_path
 
+from .conf import opendata_setting
 from .models import Dataset, DatasetField
 from .vocab import DistributionFormat
 
@@ -291,7 +291,7 @@ def preview(dataset: Dataset, limit: int | None = None) -> RowsResult | None:
     """The first rows for the dataset page, cached per generated snapshot."""
     if dataset.data_status != Dataset.DataStatus.READY or not dataset.data_file:
         return None
-    limit = limit or settings.OPENDATA_PREVIEW_ROWS
+    limit = limit or opendata_setting("PREVIEW_ROWS")
     key = f"opendata:preview:{dataset.pk}:{dataset.data_file.name}:{limit}"
     cached = cache.get(key)
     if cached is None:

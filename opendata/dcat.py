@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import UpdateCycle
+from portal.conf import portal_setting
 
+from .conf import opendata_setting
 from .models import Dataset, Distribution
 from .rdf import IRI, Literal, Node
 from .vocab import (
@@ -45,7 +47,7 @@ class Urls:
 
     def __init__(self, base: str | None = None, request=None):
         if base is None:
-            base = settings.OPENDATA_BASE_URL or (
+            base = opendata_setting("BASE_URL") or (
                 request.build_absolute_uri("/").rstrip("/") if request is not None
                 else "http://localhost")
         self.base = base.rstrip("/")
@@ -218,7 +220,7 @@ def dataset_nodes(urls: Urls, dataset: Dataset) -> list[Node]:
 
 
 def _platform_contact() -> Node:
-    node = Node(None, ["vcard:Organization"]).add("vcard:fn", _text(str(settings.PORTAL_NAME)))
+    node = Node(None, ["vcard:Organization"]).add("vcard:fn", _text(str(portal_setting("NAME"))))
     return node.add("vcard:hasEmail", IRI("mailto:" + settings.DEFAULT_FROM_EMAIL))
 
 
@@ -233,7 +235,7 @@ def _coverage() -> Node | None:
 def catalog_head(urls: Urls, modified: datetime | None, issued: datetime | None = None,
                  ) -> list[Node]:
     """The catalog, its publisher, theme scheme and data service."""
-    name = str(settings.PORTAL_NAME)
+    name = str(portal_setting("NAME"))
     catalog = (Node(urls.catalog(), ["dcat:Catalog"])
                .add("dct:title", _text(_("%(portal)s · 公共数据开放目录") % {"portal": name}))
                .add("dct:description", _text(_("经审核发布的公共数据开放数据集，提供文件下载与数据接口。")))

@@ -12,13 +12,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle
 
 from portal.models import ApiToken
 from portal.services.audit import client_ip
+
+from .conf import opendata_setting
 
 _UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
           "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
@@ -37,7 +38,7 @@ def rate_parse(text: str) -> Rate:
 
 
 def _rate(name: str) -> Rate:
-    return rate_parse(settings.OPENDATA_THROTTLE_RATES[name])
+    return rate_parse(opendata_setting("THROTTLE_RATES")[name])
 
 
 def throttle_hit(key: str, rate: Rate, *, now: float | None = None) -> int | None:

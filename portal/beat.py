@@ -18,6 +18,8 @@ from celery.beat import PersistentScheduler
 from django.conf import settings
 from redis.exceptions import LockError
 
+from .conf import portal_setting
+
 logger = logging.getLogger(__name__)
 
 LOCK_KEY = "portal:celery-beat"
@@ -25,7 +27,7 @@ LOCK_KEY = "portal:celery-beat"
 
 class SingleBeatScheduler(PersistentScheduler):
     def __init__(self, *args, lazy: bool = False, **kwargs):
-        self.lock_seconds = int(getattr(settings, "PORTAL_BEAT_LOCK_SECONDS", 60))
+        self.lock_seconds = int(portal_setting("BEAT_LOCK_SECONDS"))
         self.beat_lock = None
         if not lazy:  # beat also makes a lazy instance, only to describe itself
             client = redis.Redis.from_url(settings.REDIS_URL)

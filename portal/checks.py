@@ -11,6 +11,8 @@ with ``@startup_requirement("app.E001")``: a function returning the problem in w
 Without ``DJANGO_DEBUG=1`` there is no built-in secret key: settings leave it empty.
 """
 
+import importlib
+import importlib.util
 from collections.abc import Callable
 
 from django.conf import settings
@@ -55,3 +57,20 @@ def startup_require() -> None:
 @checks.register(checks.Tags.security, deploy=True)
 def check_startup_requirements(app_configs, **kwargs):
     return [checks.Error(problem, id=check_id) for check_id, problem in startup_problems()]
+
+
+@checks.register()
+def check_app_settings(app_configs, **kwargs):
+    """portal.E010: a key in an app's settings dict that the app does not declare (a
+    misspelt override would otherwise be ignored). Every app's ``conf.py`` is imported so
+    that all of them are known."""
+    from django.apps import apps
+
+    from portal.conf import APP_SETTINGS
+
+    for config in apps.get_app_configs():
+        if importlib.util.find_spec(f"{config.name}.conf") is not None:
+            importlib.import_module(f"{config.name}.conf")
+    return [checks.Error(f"settings.{namespace} has no setting {name!r}; known: "
+                         f"{', '.join(sorted(app.defaults))}", id="portal.E010")
+            for namespace, app in sorted(APP_SETTINGS.items()) for name in app.unknown_names()]

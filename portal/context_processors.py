@@ -1,13 +1,13 @@
 """Template context for the site shell (navigation badges)."""
 
-from django.conf import settings
-
 from portal.policies import can_use_admin, is_government_user
+
+from .conf import portal_setting
 
 
 def shell(request):
     user = getattr(request, "user", None)
-    context = {"portal_name": settings.PORTAL_NAME}
+    context = {"portal_name": portal_setting("NAME")}
     if user is not None and user.is_authenticated:
         context.update(
             inbox_open_count=user.inbox_items.filter(done_at__isnull=True).count(),

@@ -21,10 +21,11 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
 from django.http import JsonResponse
+
+from .conf import portal_setting
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def _failure(exc: Exception) -> str:
 def database() -> Check:
     """The primary must answer; a replica that does not only degrades (reads fall back)."""
     down = []
-    for alias in ["default", *settings.PORTAL_REPLICA_ALIASES]:
+    for alias in ["default", *portal_setting("REPLICA_ALIASES")]:
         try:
             with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT 1")

@@ -13,9 +13,10 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
-from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
+
+from .conf import portal_setting
 
 
 class PortalAxesHandler(AxesDatabaseHandler):
@@ -34,7 +35,7 @@ class PortalAxesHandler(AxesDatabaseHandler):
         return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
 
     def address_locked(self, request) -> bool:
-        return self.address_failures(request) >= settings.PORTAL_ADDRESS_FAILURE_LIMIT
+        return self.address_failures(request) >= portal_setting("ADDRESS_FAILURE_LIMIT")
 
     def is_locked(self, request, credentials=None) -> bool:
         return super().is_locked(request, credentials) or self.address_locked(request)

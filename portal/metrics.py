@@ -26,7 +26,6 @@ import ipaddress
 import logging
 import os
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotFound
 from prometheus_client import (
@@ -38,6 +37,8 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+
+from .conf import portal_setting
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class _Forward:
 
 
 def _allowed(request) -> bool:
-    token = getattr(settings, "PORTAL_METRICS_TOKEN", "")
+    token = portal_setting("METRICS_TOKEN")
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), token.encode())

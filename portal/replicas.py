@@ -19,9 +19,10 @@ import random
 import time
 from fnmatch import fnmatchcase
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+
+from .conf import portal_setting
 
 PIN_COOKIE = "portal_primary"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -34,7 +35,7 @@ _replica: contextvars.ContextVar[str | None] = contextvars.ContextVar("portal_re
 
 
 def replica_aliases() -> list[str]:
-    return list(getattr(settings, "PORTAL_REPLICA_ALIASES", ()))
+    return list(portal_setting("REPLICA_ALIASES"))
 
 
 class ReplicaRouter:
@@ -77,7 +78,7 @@ def _pinned(request) -> bool:
 
 
 def _pin(request, response) -> None:
-    seconds = int(getattr(settings, "PORTAL_REPLICA_PIN_SECONDS", 10))
+    seconds = int(portal_setting("REPLICA_PIN_SECONDS"))
     response.set_signed_cookie(PIN_COOKIE, str(time.time() + seconds), salt=PIN_COOKIE,
                                max_age=seconds, httponly=True, samesite="Lax",
                                secure=request.is_secure())
@@ -90,7 +91,7 @@ def _routed(request) -> bool:
     match = request.resolver_match
     if match is None:
         return False
-    patterns = getattr(settings, "PORTAL_REPLICA_ROUTES", ())
+    patterns = portal_setting("REPLICA_ROUTES")
     return any(fnmatchcase(match.view_name, pattern) for pattern in patterns)
 
 

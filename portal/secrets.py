@@ -22,6 +22,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models, transaction
 
+from .conf import portal_setting
+
 # Salt of the development key (kept as first written: secrets stored before the box
 # moved here must still open).
 _DERIVED_SALT = b"gateway-credentials"
@@ -30,7 +32,7 @@ _FIELDS: list[tuple[type[models.Model], str]] = []
 
 
 def _keys() -> list[bytes]:
-    configured = [k.strip() for k in getattr(settings, "PORTAL_SECRET_KEYS", []) if k.strip()]
+    configured = [k.strip() for k in portal_setting("SECRET_KEYS") if k.strip()]
     if configured:
         return [k.encode() for k in configured]
     derived = hmac.new(settings.SECRET_KEY.encode(), _DERIVED_SALT, hashlib.sha256).digest()

@@ -7,12 +7,13 @@ every variable is documented in README.md.
 """
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
-from django.utils.translation import gettext_lazy as _
 
 from portal.storage import storage_from_url
 
@@ -37,6 +38,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def env_settings(**variables: tuple[str, Callable[[str], Any]]) -> dict[str, Any]:
+    """An app's settings dict from the environment: ``KEY=(variable, parse)`` sets KEY
+    only when the variable is set, so every default is stated once, in the app's conf.py
+    (portal/conf.py)."""
+    return {key: parse(os.environ[name]) for key, (name, parse) in variables.items()
+            if os.environ.get(name, "") != ""}
+
+
+def mebibytes(value: str) -> int:
+    return int(value) * 1024 * 1024
+
+
+def boolean(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -143,23 +160,12 @@ else:
     }
 # DATABASE_REPLICA_URLS (comma-separated URLs of streaming replicas of DATABASE_URL) adds
 # the aliases replica1, replica2 …; portal.replicas routes the read-only routes below there.
-PORTAL_REPLICA_ALIASES = []
+_replica_aliases = []
 for _n, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
-    PORTAL_REPLICA_ALIASES.append(f"replica{_n}")
+    _replica_aliases.append(f"replica{_n}")
     DATABASES[f"replica{_n}"] = {**dj_database_url.parse(_url, conn_max_age=60),
                                  "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["portal.replicas.ReplicaRouter"]
-# Route names (fnmatch patterns) whose GET requests may read a replica: the public portal,
-# the platform catalog and the CKAN API.
-PORTAL_REPLICA_ROUTES = [
-    "opendata:home", "opendata:search", "opendata:dataset", "opendata:dataset_export",
-    "opendata:departments", "opendata:department", "opendata:requests", "opendata:request",
-    "opendata:products", "opendata:product", "opendata:licence", "opendata:feed",
-    "opendata:sitemap", "dcat_catalog", "ckan:*", "catalog:browse", "catalog:resource_detail",
-    "catalog-resource-list", "catalog-resource-detail", "catalog-item-list",
-]
-# After a write, the writer's reads stay on the primary this long (read-your-writes).
-PORTAL_REPLICA_PIN_SECONDS = env_int("PORTAL_REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication and security (P2) -------------------------------------------------
@@ -195,7 +201,6 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_LOCKOUT_MINUTES", 30))
 # the much higher PORTAL_ADDRESS_FAILURE_LIMIT (one NAT serves a whole office).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "portal.lockout.PortalAxesHandler"
-PORTAL_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_ADDRESS_FAILURE_LIMIT", 50)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0) or None
@@ -214,8 +219,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Served over HTTPS (behind the reverse proxy): on by default unless DEBUG.
-PORTAL_HTTPS = env_bool("PORTAL_HTTPS", not DEBUG)
-if PORTAL_HTTPS:
+_https = env_bool("PORTAL_HTTPS", not DEBUG)
+if _https:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -239,9 +244,9 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT", VAR_DIR / "media"))
 # Local disk, or an S3-compatible object store shared by every node (portal.storage).
-PORTAL_STORAGE_URL = os.environ.get("PORTAL_STORAGE_URL", "")
+_storage_url = os.environ.get("PORTAL_STORAGE_URL", "")
 STORAGES = {
-    "default": storage_from_url(PORTAL_STORAGE_URL),
+    "default": storage_from_url(_storage_url),
     "staticfiles": {
         # Hashed names for long-lived caching in production (needs collectstatic).
         "BACKEND": (
@@ -307,7 +312,6 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # With Redis, a second beat process waits for the first one's lock (portal.beat).
 if REDIS_URL:
     CELERY_BEAT_SCHEDULER = "portal.beat.SingleBeatScheduler"
-PORTAL_BEAT_LOCK_SECONDS = env_int("PORTAL_BEAT_LOCK_SECONDS", 60)
 # The static beat schedule: every periodic job of the portal, in one place.
 CELERY_BEAT_SCHEDULE = {
     "audit-prune": {"task": "portal.tasks.audit_prune", "schedule": crontab(hour=2, minute=10)},
@@ -396,28 +400,34 @@ LOGGING = {
 }
 # The worker logs through the same handler (JSON lines with request and task ids).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# /metrics: with a token, only requests bearing it; without, only loopback addresses.
-PORTAL_METRICS_TOKEN = os.environ.get("PORTAL_METRICS_TOKEN", "")
 
-PORTAL_NAME = _("公共信息资源管理平台")
-
-# --- Open data (opendata app) ---------------------------------------------------------
-# Per-IP ("anon") and per-token rates of the public data API and CKAN API, downloads and
-# pages; crawlers are throttled before they reach the database.
-OPENDATA_THROTTLE_RATES = {
-    "api_anon": os.environ.get("OPENDATA_API_ANON_RATE", "60/min"),
-    "api_token": os.environ.get("OPENDATA_API_TOKEN_RATE", "600/min"),
-    "download_anon": os.environ.get("OPENDATA_DOWNLOAD_ANON_RATE", "20/min"),
-    "download_token": os.environ.get("OPENDATA_DOWNLOAD_TOKEN_RATE", "120/min"),
-    "page_anon": os.environ.get("OPENDATA_PAGE_ANON_RATE", "300/min"),
-    "page_token": os.environ.get("OPENDATA_PAGE_TOKEN_RATE", "600/min"),
-    "form_anon": os.environ.get("OPENDATA_FORM_ANON_RATE", "10/hour"),
-    "form_token": os.environ.get("OPENDATA_FORM_TOKEN_RATE", "30/hour"),
+# --- The platform core (portal app): portal/conf.py has every default ------------------
+PORTAL = {
+    "REPLICA_ALIASES": _replica_aliases,
+    # PORTAL_GATEWAY_KEYS is the former name of PORTAL_SECRET_KEYS.
+    "SECRET_KEYS": env_list("PORTAL_SECRET_KEYS", []) or env_list("PORTAL_GATEWAY_KEYS", []),
+    **env_settings(
+        ADDRESS_FAILURE_LIMIT=("PORTAL_ADDRESS_FAILURE_LIMIT", int),
+        METRICS_TOKEN=("PORTAL_METRICS_TOKEN", str),
+        REPLICA_PIN_SECONDS=("PORTAL_REPLICA_PIN_SECONDS", int),
+        BEAT_LOCK_SECONDS=("PORTAL_BEAT_LOCK_SECONDS", int),
+    ),
 }
-# Absolute base of the public site used in DCAT IRIs and feeds built outside a request.
-OPENDATA_BASE_URL = os.environ.get("OPENDATA_BASE_URL", "").rstrip("/")
-OPENDATA_APPLICATION_VALID_DAYS = env_int("OPENDATA_APPLICATION_VALID_DAYS", 365)
-OPENDATA_PREVIEW_ROWS = 10
+
+# --- Open data (opendata app): opendata/conf.py has every default -------------------
+OPENDATA = {
+    # OPENDATA_<SCOPE>_<ANON|TOKEN>_RATE (e.g. OPENDATA_API_ANON_RATE=60/min) replaces one
+    # rate; the others keep their defaults.
+    "THROTTLE_RATES": {
+        f"{scope}_{who}": os.environ[f"OPENDATA_{scope.upper()}_{who.upper()}_RATE"]
+        for scope in ("api", "download", "page", "form") for who in ("anon", "token")
+        if os.environ.get(f"OPENDATA_{scope.upper()}_{who.upper()}_RATE")
+    },
+    **env_settings(
+        BASE_URL=("OPENDATA_BASE_URL", lambda value: value.rstrip("/")),
+        APPLICATION_VALID_DAYS=("OPENDATA_APPLICATION_VALID_DAYS", int),
+    ),
+}
 CELERY_BEAT_SCHEDULE.update({
     "opendata-data-refresh": {
         "task": "opendata.tasks.data_refresh_sweep", "schedule": crontab(minute="*/15"),
@@ -434,22 +444,14 @@ CELERY_BEAT_SCHEDULE.update({
     },
 })
 
-# --- Sharing (sharing app) --------------------------------------------------------------
-# Every deadline and pipeline step comes from the region's rule pack (portal.rules,
-# docs/rules.md); what is left here is not a jurisdiction's rule.
-SHARING_PIPELINE = {
-    "grant_default_months": env_int("SHARING_GRANT_DEFAULT_MONTHS", 12),
-    "attachment_max_mb": env_int("SHARING_ATTACHMENT_MAX_MB", 20),
-}
-# Fernet keys encrypting stored credentials (portal/secrets.py), newest first;
-# PORTAL_GATEWAY_KEYS is the former name.
-PORTAL_SECRET_KEYS = env_list("PORTAL_SECRET_KEYS", []) or env_list("PORTAL_GATEWAY_KEYS", [])
-# The interface gateway (S9 服务接口): sharing/gateway/conf.py has every default.
-SHARING_GATEWAY = {
-    "DB_THREADS": env_int("PORTAL_GATEWAY_DB_THREADS", 8),
-    "GRANT_RATE_PER_MINUTE": env_int("PORTAL_GATEWAY_GRANT_RATE", 6000),
-    "LOG_COMMIT_BEFORE_ANSWER": env_bool("PORTAL_GATEWAY_LOG_COMMIT_BEFORE_ANSWER", True),
-}
+# --- Sharing (sharing app): sharing/conf.py has every default -------------------------
+SHARING = env_settings(ATTACHMENT_MAX_MB=("SHARING_ATTACHMENT_MAX_MB", int))
+# The interface gateway (S9 服务接口).
+SHARING_GATEWAY = env_settings(
+    DB_THREADS=("PORTAL_GATEWAY_DB_THREADS", int),
+    GRANT_RATE_PER_MINUTE=("PORTAL_GATEWAY_GRANT_RATE", int),
+    LOG_COMMIT_BEFORE_ANSWER=("PORTAL_GATEWAY_LOG_COMMIT_BEFORE_ANSWER", boolean),
+)
 CELERY_BEAT_SCHEDULE.update({
     "sharing-negative-list-review": {
         "task": "sharing.tasks.negative_list_review",
@@ -474,12 +476,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "FilingStatusEnum": "sharing.models.Filing.Status",
 })
 
-# --- Assessment (A1–A7) -------------------------------------------------------------
-ASSESSMENT_EVIDENCE_MAX_BYTES = env_int("ASSESSMENT_EVIDENCE_MAX_MB", 20) * 1024 * 1024
-# A TrueType Chinese font embedded (as a subset) in the PDF reports, so they read on a
-# machine without Chinese fonts (Debian: fonts-wqy-zenhei; .ttc or .ttf).
-ASSESSMENT_PDF_FONT = os.environ.get("ASSESSMENT_PDF_FONT",
-                                     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+# --- Assessment (A1–A7): assessment/conf.py has every default -----------------------
+ASSESSMENT = env_settings(
+    EVIDENCE_MAX_BYTES=("ASSESSMENT_EVIDENCE_MAX_MB", mebibytes),
+    PDF_FONT=("ASSESSMENT_PDF_FONT", str),
+)
 CELERY_BEAT_SCHEDULE.update({
     "assessment-annual-reports": {
         "task": "assessment.tasks.annual_reports_sweep", "schedule": crontab(hour=8, minute=15),
@@ -507,17 +508,18 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
 })
 
 # --- Data plane: data versions, query, download, masking, access log (S9, S10, S13) ----
-DATAPLANE = {
-    "UPLOAD_MAX_BYTES": env_int("PORTAL_DATA_UPLOAD_MAX_MB", 2048) * 1024 * 1024,
-    "ENGINE_THREADS": env_int("PORTAL_DUCKDB_THREADS", 2),
-    "ENGINE_MEMORY": os.environ.get("PORTAL_DUCKDB_MEMORY", "512MB"),
-    "WORK_DIR": os.environ.get("PORTAL_DATA_WORK_DIR") or str(VAR_DIR / "dataplane"),
-    "MASKING_KEY": os.environ.get("PORTAL_MASKING_KEY", ""),
-    "INGEST_STALE_SECONDS": env_int("PORTAL_INGEST_STALE_SECONDS", 120),
-    "ACCESSLOG_KEYS": os.environ.get("PORTAL_ACCESSLOG_KEYS", ""),
-    "ACCESSLOG_CHECKPOINTS": os.environ.get("PORTAL_ACCESSLOG_CHECKPOINTS", ""),
-    "ACCESSLOG_CHECKPOINT_MINUTES": env_int("PORTAL_ACCESSLOG_CHECKPOINT_MINUTES", 10),
-}
+# dataplane/conf.py has every default.
+DATAPLANE = env_settings(
+    UPLOAD_MAX_BYTES=("PORTAL_DATA_UPLOAD_MAX_MB", mebibytes),
+    ENGINE_THREADS=("PORTAL_DUCKDB_THREADS", int),
+    ENGINE_MEMORY=("PORTAL_DUCKDB_MEMORY", str),
+    WORK_DIR=("PORTAL_DATA_WORK_DIR", str),
+    MASKING_KEY=("PORTAL_MASKING_KEY", str),
+    INGEST_STALE_SECONDS=("PORTAL_INGEST_STALE_SECONDS", int),
+    ACCESSLOG_KEYS=("PORTAL_ACCESSLOG_KEYS", str),
+    ACCESSLOG_CHECKPOINTS=("PORTAL_ACCESSLOG_CHECKPOINTS", str),
+    ACCESSLOG_CHECKPOINT_MINUTES=("PORTAL_ACCESSLOG_CHECKPOINT_MINUTES", int),
+)
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["dataplane"] = os.environ.get(
     "PORTAL_DATA_TOKEN_RATE", "120/min")
 CELERY_BEAT_SCHEDULE.update({
@@ -554,11 +556,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "AccessChannelEnum": "dataplane.models.AccessLogEntry.Channel",
 })
 
-# --- Catalog (C1–C11) -----------------------------------------------------------------
-# C5: a new entry overlaps a registered entry of another department when at least this
-# share of its (non-identity) data items, and at least this many, appear there too.
-CATALOG_OVERLAP_RATIO = float(os.environ.get("PORTAL_CATALOG_OVERLAP_RATIO", "0.5"))
-CATALOG_OVERLAP_MIN_ITEMS = env_int("PORTAL_CATALOG_OVERLAP_MIN_ITEMS", 2)
+# --- Catalog (C1–C11): catalog/conf.py has every default ------------------------------
+CATALOG = env_settings(
+    OVERLAP_RATIO=("PORTAL_CATALOG_OVERLAP_RATIO", float),
+    OVERLAP_MIN_ITEMS=("PORTAL_CATALOG_OVERLAP_MIN_ITEMS", int),
+)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "ResourceStatusEnum": "catalog.models.Resource.Status",
     "ResourceFormatEnum": "catalog.models.ResourceFormat",

@@ -1,16 +1,17 @@
 """Checks for files people attach in sharing (commitments, evidence, messages): size
 here, content by ``portal.uploads``."""
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from portal.errors import ValidationFailed
 from portal.uploads import ANY_ATTACHMENT, document_check
 
+from .conf import sharing_setting
+
 
 def max_upload_bytes() -> int:
-    return settings.SHARING_PIPELINE["attachment_max_mb"] * 1024 * 1024
+    return sharing_setting("ATTACHMENT_MAX_MB") * 1024 * 1024
 
 
 def upload_validate(upload: UploadedFile, *, field: str,

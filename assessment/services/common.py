@@ -1,10 +1,9 @@
-"""Helpers shared by the assessment services: settings, recipients, validation."""
+"""Helpers shared by the assessment services: recipients, validation."""
 
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -12,15 +11,6 @@ from assessment.policies import SIGNER_ROLES, managed_region_ids, unit_departmen
 from portal.errors import ValidationFailed
 from portal.models import Department, Region, Role, User
 from portal.selectors import users_with_role
-
-# Deadlines come from the region's rule pack (portal.rules); what is left here is not one.
-DEFAULTS = {
-    "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
-}
-
-
-def setting(name: str) -> int:
-    return getattr(settings, f"ASSESSMENT_{name}", DEFAULTS[name])
 
 
 def _region_ancestors(region_id: int) -> list[int]:

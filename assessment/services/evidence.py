@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils.translation import gettext as _
 
+from assessment.conf import assessment_setting
 from assessment.models import Evidence
-from assessment.services.common import setting
 from portal.errors import ValidationFailed
 from portal.models import User
 from portal.uploads import OFFICE_DOCUMENT, document_problem
@@ -21,7 +21,7 @@ def evidence_validate(files: Iterable[UploadedFile], field: str = "files") -> li
     """Refuse too many files, files too large, and files whose content is not a document
     (PDF, OFD, Word, WPS, Excel, TXT or an image) or does not match their extension."""
     files = [f for f in files if f]
-    limit = setting("EVIDENCE_MAX_BYTES")
+    limit = assessment_setting("EVIDENCE_MAX_BYTES")
     errors = []
     if len(files) > MAX_FILES:
         errors.append(_("一次最多上传 %(n)d 个文件。") % {"n": MAX_FILES})

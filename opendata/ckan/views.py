@@ -411,9 +411,9 @@ class StatusShow(CkanAction):
     name = "status_show"
 
     def run(self, params):
-        from django.conf import settings
+        from portal.conf import portal_setting
 
-        return {"ckan_version": CKAN_VERSION, "site_title": str(settings.PORTAL_NAME),
+        return {"ckan_version": CKAN_VERSION, "site_title": str(portal_setting("NAME")),
                 "site_description": "", "site_url": self.request.build_absolute_uri("/")
                 .rstrip("/"), "locale_default": "zh_Hans_CN", "error_emails_to": None,
                 "extensions": ["datastore", "dcat"]}

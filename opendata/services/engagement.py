@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -21,6 +20,7 @@ from portal.services.inbox import inbox_add, inbox_close, notify
 from portal.workflow import transition_apply, workflow_start
 
 from .. import deadlines, policies
+from ..conf import opendata_setting
 from ..models import (
     APPLICATION_TRANSITIONS,
     COMMENT_TRANSITIONS,
@@ -162,7 +162,7 @@ def application_approve(*, actor: User, application: AccessApplication, comment:
         raise NotPermitted(_("只有提供部门的数据管理员或信息中心可以审批。"), target=application,
                            action="approve")
     today = timezone.localdate()
-    valid_until = valid_until or today + timedelta(days=settings.OPENDATA_APPLICATION_VALID_DAYS)
+    valid_until = valid_until or today + timedelta(days=opendata_setting("APPLICATION_VALID_DAYS"))
     if valid_until < today:
         raise ValidationFailed(_("有效期不能早于今天。"),
                                fields={"valid_until": [_("请填写今天或以后的日期。")]})

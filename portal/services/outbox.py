@@ -24,6 +24,7 @@ from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.conf import portal_setting
 from portal.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _message(note: Notification) -> EmailMessage:
     body = note.body
     if note.url:
         body = f"{body}\n\n{note.url}".strip()
-    return EmailMessage(subject=f"[{settings.PORTAL_NAME}] {note.title}", body=body,
+    return EmailMessage(subject=f"[{portal_setting('NAME')}] {note.title}", body=body,
                         to=[note.user.email], headers={"Message-ID": message_id(note)})
 
 

@@ -41,7 +41,7 @@ from dataplane.models import AccessLogEntry
 from dataplane.services.accesslog import accesslog_append
 from portal.models import ApiToken
 
-from .conf import gateway_setting
+from ..conf import gateway_setting
 from .limits import Admission, admit, breaker_record, generation
 from .logwriter import log_append
 from .plans import (

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..conf import gateway_setting
 from ..models import DataService, ServiceOperation
-from .conf import gateway_setting
 
 PARAM_ROWS = 3     # blank parameter rows offered below the existing ones
 FIELD_ROWS = 3     # blank field-mapping rows likewise

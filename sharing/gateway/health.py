@@ -25,8 +25,8 @@ from portal.secrets import secret_decrypt
 from portal.selectors import users_with_role
 from portal.services.inbox import notify
 
+from ..conf import gateway_setting
 from ..models import DataService, ServiceHealthCheck
-from .conf import gateway_setting
 from .upstream import credential_apply
 
 

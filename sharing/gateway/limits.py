@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .conf import gateway_setting
+from ..conf import gateway_setting
 
 PREFIX = "gw:"
 GENERATION_KEY = PREFIX + "generation"

@@ -28,7 +28,7 @@ from django.db import close_old_connections
 
 from dataplane.services.accesslog import accesslog_append_many
 
-from .conf import gateway_setting
+from ..conf import gateway_setting
 
 BATCH = 500
 logger = logging.getLogger(__name__)

@@ -36,6 +36,7 @@ from portal.api.authentication import token_resolve
 from portal.models import ApiToken, Department, User
 from portal.secrets import secret_decrypt
 
+from ..conf import gateway_setting
 from ..delivery.services import Consumer, _scoped_decision
 from ..models import (
     DataItemGrantPermission,
@@ -45,7 +46,6 @@ from ..models import (
     ResourceGrantPermission,
     ServiceOperation,
 )
-from .conf import gateway_setting
 from .limits import Limit, generation_bump
 
 

@@ -19,8 +19,8 @@ from portal.models import User
 from portal.secrets import secret_encrypt
 from portal.workflow import transition_apply
 
+from ..conf import gateway_setting
 from ..models import SERVICE_TRANSITIONS, DataService, ServiceOperation
-from .conf import gateway_setting
 from .openapi_import import Candidate
 from .policies import can_manage_service, can_review_service
 

@@ -13,7 +13,7 @@ import asyncio
 
 import aiohttp
 
-from .conf import gateway_setting
+from ..conf import gateway_setting
 
 _sessions: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
 

@@ -2,10 +2,12 @@
 in Chinese."""
 
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from assessment.conf import assessment_setting
 from assessment.exports import plan_pdf, plan_xlsx, safe_cell, unit_pdf
 from tests.assessment import builders
 from tests.assessment.helpers import activated
@@ -56,8 +58,7 @@ def _embedded_fonts(data: bytes) -> list[str]:
     return found
 
 
-@pytest.mark.skipif(not __import__("pathlib").Path(
-    __import__("django.conf").conf.settings.ASSESSMENT_PDF_FONT).is_file(),
+@pytest.mark.skipif(not Path(assessment_setting("PDF_FONT")).is_file(),
     reason="ASSESSMENT_PDF_FONT not installed (fonts-wqy-zenhei)")
 def test_a4_unit_pdf_embeds_its_font_and_says_what_changed(plan, authority, unit_a, head_a):
     """The report reads without Chinese fonts on the viewer's machine (the font is in the

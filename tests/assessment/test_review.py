@@ -68,7 +68,7 @@ def test_a3_evidence_format_and_size_checked(active, unit_a, head_a, settings):
     exe = SimpleUploadedFile("x.exe", b"MZ")
     with pytest.raises(ValidationFailed):
         self_assess(head_a, unit_a, active, files=[exe])
-    settings.ASSESSMENT_EVIDENCE_MAX_BYTES = 10
+    settings.ASSESSMENT = {**settings.ASSESSMENT, "EVIDENCE_MAX_BYTES": 10}
     big = SimpleUploadedFile("big.pdf", b"x" * 11)
     with pytest.raises(ValidationFailed):
         self_assess(head_a, unit_a, active, files=[big])

@@ -75,7 +75,7 @@ def test_p2_cascade_tokens_are_encrypted_at_rest_replaced_in_the_admin_and_rotat
     from portal.secrets import InvalidToken, secret_decrypt
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    settings.PORTAL_SECRET_KEYS = [old]
+    settings.PORTAL = {**settings.PORTAL, "SECRET_KEYS": [old]}
     center = make_user(username="center", roles=[Role.CENTER_REVIEWER])
     source = cascade_source_register(actor=center, name="示范市", url="https://city.example.cn/",
                                      region=region, token="city-token-123")
@@ -93,12 +93,12 @@ def test_p2_cascade_tokens_are_encrypted_at_rest_replaced_in_the_admin_and_rotat
     assert client.post(change, {**form, "access_token": "city-token-456"}).status_code == 302
     replaced = CascadeSource.objects.get(pk=source.pk).token
     assert secret_decrypt(replaced) == "city-token-456"
-    settings.PORTAL_SECRET_KEYS = [new, old]
+    settings.PORTAL = {**settings.PORTAL, "SECRET_KEYS": [new, old]}
     out = StringIO()
     call_command("secrets_rotate", stdout=out)
     assert "catalog.CascadeSource.token: 1 re-encrypted" in out.getvalue()
     assert "sharing.DataService.credential_secret" in out.getvalue()
-    settings.PORTAL_SECRET_KEYS = [new]
+    settings.PORTAL = {**settings.PORTAL, "SECRET_KEYS": [new]}
     assert secret_decrypt(CascadeSource.objects.get(pk=source.pk).token) == "city-token-456"
     with pytest.raises(InvalidToken):
         secret_decrypt(replaced)

@@ -80,7 +80,7 @@ def replica(settings):
     wrapper.close()
     wrapper.settings_dict = {**connections["default"].settings_dict, "HOST": parsed["HOST"],
                              "PORT": parsed["PORT"]}
-    settings.PORTAL_REPLICA_ALIASES = [ALIAS]
+    settings.PORTAL = {**settings.PORTAL, "REPLICA_ALIASES": [ALIAS]}
     assert _replica_sql("SELECT pg_is_in_recovery()")[0], "TEST_DATABASE_REPLICA_URL is no replica"
     try:
         yield ALIAS

@@ -157,7 +157,7 @@ def test_throttle_counts_per_window():
 
 
 def test_api_is_throttled_per_ip(publish, client, settings):
-    settings.OPENDATA_THROTTLE_RATES = {**settings.OPENDATA_THROTTLE_RATES, "api_anon": "3/min"}
+    settings.OPENDATA = {**settings.OPENDATA, "THROTTLE_RATES": {"api_anon": "3/min"}}
     dataset = publish()
     url = f"/api/v1/opendata/datasets/{dataset.pk}/rows/"
     codes = [client.get(url).status_code for _ in range(4)]
@@ -171,8 +171,8 @@ def test_api_is_throttled_per_ip(publish, client, settings):
 
 
 def test_api_is_throttled_per_token(publish, client, public_user, settings):
-    settings.OPENDATA_THROTTLE_RATES = {**settings.OPENDATA_THROTTLE_RATES,
-                                        "api_anon": "1/min", "api_token": "2/min"}
+    settings.OPENDATA = {**settings.OPENDATA, "THROTTLE_RATES": {
+        "api_anon": "1/min", "api_token": "2/min"}}
     dataset = publish()
     _t, key = token_create(actor=public_user, name="p")
     url = f"/api/v1/opendata/datasets/{dataset.pk}/rows/"
@@ -181,8 +181,8 @@ def test_api_is_throttled_per_token(publish, client, public_user, settings):
 
 
 def test_downloads_and_pages_are_throttled(publish, client, settings):
-    settings.OPENDATA_THROTTLE_RATES = {**settings.OPENDATA_THROTTLE_RATES,
-                                        "download_anon": "1/min", "page_anon": "2/min"}
+    settings.OPENDATA = {**settings.OPENDATA, "THROTTLE_RATES": {
+        "download_anon": "1/min", "page_anon": "2/min"}}
     dataset = publish()
     url = f"/open/datasets/{dataset.name}/download/csv/"
     assert [client.get(url).status_code for _ in range(2)] == [200, 429]
@@ -192,7 +192,7 @@ def test_downloads_and_pages_are_throttled(publish, client, settings):
 def test_data_request_form_is_throttled_and_traps_bots(client, settings):
     from opendata.models import DataRequest
 
-    settings.OPENDATA_THROTTLE_RATES = {**settings.OPENDATA_THROTTLE_RATES, "form_anon": "2/hour"}
+    settings.OPENDATA = {**settings.OPENDATA, "THROTTLE_RATES": {"form_anon": "2/hour"}}
     data = {"title": "停车场", "description": "停车场位置与车位数", "contact_name": "张",
             "contact_email": "a@example.com"}
     assert client.post("/open/requests/new/", {**data, "website": "http://spam"}

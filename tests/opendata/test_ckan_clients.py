@@ -27,7 +27,7 @@ CKANAPI = str(Path(sys.executable).with_name("ckanapi"))
 
 @pytest.fixture
 def site(live_server, publish, open_resource, settings):
-    settings.OPENDATA_API_ANON_RATE = "100000/min"
+    settings.OPENDATA = {**settings.OPENDATA, "THROTTLE_RATES": {"api_anon": "100000/min"}}
     estate = publish(keywords="不动产，登记")
     clinics = publish(open_type=OpenType.CONDITIONAL, resource=open_resource(
         open_type=OpenType.CONDITIONAL, name="医疗机构执业许可信息", theme="health",

@@ -49,7 +49,7 @@ def test_metrics_count_requests_per_route_and_ingestion(client):
 
 def test_metrics_are_closed_to_others_and_open_with_the_token(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
-    settings.PORTAL_METRICS_TOKEN = "s3cret-metrics-token"
+    settings.PORTAL = {**settings.PORTAL, "METRICS_TOKEN": "s3cret-metrics-token"}
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 404
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9",
                       HTTP_AUTHORIZATION="Bearer wrong").status_code == 404

@@ -176,7 +176,7 @@ def test_p2_typos_lock_the_user_at_that_address_only(client, make_user, settings
 @pytest.mark.parametrize("limit", [12])
 def test_p2_an_address_guessing_many_accounts_is_locked_as_a_whole(client, make_user,
                                                                    settings, limit):
-    settings.PORTAL_ADDRESS_FAILURE_LIMIT = limit
+    settings.PORTAL = {**settings.PORTAL, "ADDRESS_FAILURE_LIMIT": limit}
     bystander = make_user()
     victims = [make_user() for _ in range(limit // 2)]
     codes = [login_from(client, NAT, v.username, "Spring2026!").status_code

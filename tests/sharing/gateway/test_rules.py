@@ -141,13 +141,13 @@ def test_p2_credentials_encrypted_at_rest_and_rotated(settings):
     from cryptography.fernet import Fernet, InvalidToken
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    settings.PORTAL_SECRET_KEYS = [old]
+    settings.PORTAL = {**settings.PORTAL, "SECRET_KEYS": [old]}
     stored = secret_encrypt("app-secret-1")
     assert "app-secret-1" not in stored
-    settings.PORTAL_SECRET_KEYS = [new, old]
+    settings.PORTAL = {**settings.PORTAL, "SECRET_KEYS": [new, old]}
     assert secret_decrypt(stored) == "app-secret-1"           # old key still opens it
     rotated = secret_rotate(stored)
-    settings.PORTAL_SECRET_KEYS = [new]
+    settings.PORTAL = {**settings.PORTAL, "SECRET_KEYS": [new]}
     assert secret_decrypt(rotated) == "app-secret-1"
     with pytest.raises(InvalidToken):
         secret_decrypt(stored)

@@ -1,10 +1,18 @@
-"""Settings of the gateway, with defaults (override in ``settings.SHARING_GATEWAY``)."""
+"""Settings of sharing and of its interface gateway, with defaults (``settings.SHARING``
+and ``settings.SHARING_GATEWAY``; see portal/conf.py).
 
-from typing import Any
+Every deadline and pipeline step comes from the region's rule pack (portal.rules,
+docs/rules.md); what is here is not a jurisdiction's rule."""
 
-from django.conf import settings
+from portal.conf import AppSettings
 
-DEFAULTS: dict[str, Any] = {
+sharing_setting = AppSettings("SHARING", {
+    # Size limit of commitments, evidence and message attachments.
+    "ATTACHMENT_MAX_MB": 20,
+})
+
+# The interface gateway (S9 服务接口, sharing/gateway/).
+gateway_setting = AppSettings("SHARING_GATEWAY", {
     # Upper bounds a provider may set on a service.
     "TIMEOUT_MAX_MS": 60_000,
     "ANSWER_MAX_BYTES": 200 * 1024 * 1024,
@@ -35,8 +43,4 @@ DEFAULTS: dict[str, Any] = {
     # that mark a service down (the schedule is in CELERY_BEAT_SCHEDULE).
     "HEALTH_TIMEOUT_MS": 5000,
     "HEALTH_DOWN_AFTER": 2,
-}
-
-
-def gateway_setting(name: str) -> Any:
-    return getattr(settings, "SHARING_GATEWAY", {}).get(name, DEFAULTS[name])
+})
