@@ -56,10 +56,6 @@ def resources_visible(user) -> QuerySet[Resource]:
     return qs.filter(Q(status=Resource.Status.REGISTERED) | own)
 
 
-def resource_by_code(code: str) -> Resource | None:
-    return resources_registered().filter(code=code).first()
-
-
 def items_active(resource: Resource) -> QuerySet[DataItem]:
     """The data items in force (retired ones are kept for grants but not listed)."""
     return resource.items.filter(retired=False).order_by("position", "pk")
@@ -114,12 +110,6 @@ def department_status_counts(department_id: int) -> dict[str, int]:
             .exclude(status=Resource.Status.APPLIED)
             .values("status").annotate(n=Count("pk")).order_by())
     return {row["status"]: row["n"] for row in rows}
-
-
-def review_queue() -> QuerySet[Resource]:
-    """Submissions waiting for the center, oldest first (C6)."""
-    return (Resource.objects.filter(status=Resource.Status.SUBMITTED)
-            .select_related("provider", "revision_of").order_by("submitted_at", "pk"))
 
 
 # -- the platform-wide catalog (C9) -------------------------------------------------------

@@ -8,7 +8,7 @@ from catalog.models import Resource
 from portal.models import ApiToken, Role, User
 from portal.policies import has_department_role, is_authority, is_center
 
-from .models import AccessLogEntry, Anomaly, UsageReport
+from .models import Anomaly
 
 # Department roles that oversee data use (who used our data, what we used).
 OVERSIGHT_ROLES = (Role.DATA_ADMIN, Role.SECURITY_OFFICER, Role.HEAD)
@@ -40,28 +40,9 @@ def can_edit_masking(user: User, resource: Resource) -> bool:
     return has_department_role(user, resource.provider_id, *SECURITY_ROLES)
 
 
-def can_view_access_entry(user: User, entry: AccessLogEntry) -> bool:
-    if sees_all_usage(user):
-        return True
-    if entry.user_id == user.pk:
-        return True
-    return any(has_department_role(user, dept, *OVERSIGHT_ROLES)
-               for dept in (entry.provider_id, entry.department_id))
-
-
-def can_view_anomaly(user: User, anomaly: Anomaly) -> bool:
-    return sees_all_usage(user) or has_department_role(user, anomaly.provider_id,
-                                                       *OVERSIGHT_ROLES)
-
-
 def can_close_anomaly(user: User, anomaly: Anomaly) -> bool:
     return anomaly.status == Anomaly.Status.OPEN and (
         is_center(user) or has_department_role(user, anomaly.provider_id, *SECURITY_ROLES))
-
-
-def can_view_usage_report(user: User, report: UsageReport) -> bool:
-    return sees_all_usage(user) or has_department_role(user, report.department_id,
-                                                       *OVERSIGHT_ROLES)
 
 
 def can_issue_system_token(user: User, department_id: int | None) -> bool:

@@ -59,11 +59,6 @@ def can_withdraw_dataset(user: User, dataset: Dataset) -> bool:
     return is_center(user) or has_department_role(user, dataset.publisher_id, Role.DATA_ADMIN)
 
 
-def can_manage_dataset(user: User, dataset: Dataset) -> bool:
-    """See the dataset in the department pages, whatever its state."""
-    return is_center(user) or can_prepare_dataset(user, dataset.publisher_id)
-
-
 def can_edit_update(user: User, update: DatasetUpdate) -> bool:
     return update.status in (DatasetUpdate.Status.DRAFT, DatasetUpdate.Status.RETURNED) and (
         can_prepare_dataset(user, update.dataset.publisher_id))

@@ -27,10 +27,6 @@ def has_department_role(user: User, department: Department | int | None, *roles:
     return user.department_id == department_id and user.has_role(*roles)
 
 
-def can_manage_tokens(user: User) -> bool:
-    return user.is_authenticated and user.is_active
-
-
 def can_use_admin(user: User) -> bool:
     """The Django admin is the center's and the authority's workplace (P6)."""
     return user.is_active and (

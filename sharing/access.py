@@ -151,11 +151,3 @@ def access_decide(*, department: Department | None, resource: Resource,
     masked = {i.pk for i in grant.masked_items.all()} & (granted - open_ids)
     return AccessDecision(True, frozenset(granted | open_ids), frozenset(masked), grant,
                           grant.purpose, "")
-
-
-def department_may_read_item(*, department: Department | None, item: DataItem,
-                             purpose: str | None = None, now: datetime | None = None) -> bool:
-    """Whether ``department`` may read data item ``item`` (for ``purpose``) at ``now``."""
-    decision = access_decide(department=department, resource=item.resource, purpose=purpose,
-                             now=now)
-    return decision.allowed and item.pk in decision.item_ids

@@ -16,7 +16,6 @@ from .models import (
     Filing,
     Grant,
     NegativeListEntry,
-    NegativeListRound,
     Objection,
     ResourceGrantPermission,
     ShareRequest,
@@ -121,15 +120,6 @@ def resources_granted(department) -> QuerySet[Resource]:
     return Resource.objects.filter(pk__in=permitted.values("content_object_id"))
 
 
-def resources_readable(department) -> QuerySet[Resource]:
-    """What a filed department reaches: unconditional registered resources (S1) and the
-    resources it holds grants on (S5). ``access_decide`` gives the item-level answer."""
-    return (Resource.objects.filter(status=Resource.Status.REGISTERED)
-            .filter(Q(sharing_type=SharingType.UNCONDITIONAL)
-                    | Q(pk__in=resources_granted(department).values("pk")))
-            .select_related("provider"))
-
-
 def responses_record(user: User) -> QuerySet[ShareRequest]:
     """S12: every demand and how and when it was answered (drafts are not demands)."""
     return (requests_visible(user).exclude(status=S.DRAFT)
@@ -189,13 +179,3 @@ def negative_list(user: User, search: str = "") -> QuerySet[NegativeListEntry]:
                        | Q(resource__provider__name__icontains=search)
                        | Q(legal_basis__icontains=search))
     return qs
-
-
-def rounds_visible(user: User) -> QuerySet[NegativeListRound]:
-    """Review rounds: the center and the authority see all; a co-reviewer those asked of
-    one of its roles."""
-    if sees_everything(user):
-        return NegativeListRound.objects.all()
-    if not user.is_authenticated:
-        return NegativeListRound.objects.none()
-    return NegativeListRound.objects.filter(co_reviews__role__in=user.role_set()).distinct()

@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from assessment.policies import SIGNER_ROLES, managed_region_ids, unit_department_ids
+from assessment.policies import SIGNER_ROLES, unit_department_ids
 from portal.errors import ValidationFailed
-from portal.models import Department, Region, Role, User
+from portal.models import Region, Role, User
 from portal.selectors import users_with_role
 
 
@@ -66,11 +66,3 @@ def future_date(value: date | None, *, today: date, field: str, label: str) -> d
         message = _("%(label)s不能早于今天。") % {"label": label}
         raise ValidationFailed(message, fields={field: [message]})
     return value
-
-
-def manages_any(user: User) -> bool:
-    return managed_region_ids(user) != set()
-
-
-def department_label(department: Department) -> str:
-    return department.short_name or department.name

@@ -52,10 +52,6 @@ def rule_suggest(item: DataItem) -> tuple[str, dict[str, Any]]:
     return MaskKind.HASH.value, {}
 
 
-def rule_for(mask_rule: str, mask_params: Mapping[str, Any] | None) -> MaskRule | None:
-    return MaskRule(mask_rule, mask_params or {}) if mask_rule else None
-
-
 def field_rules_check(rules: Iterable[Mapping[str, Any]], items: Mapping[int, DataItem]) -> None:
     """Refuse rules that would open a sensitive item unmasked, or that are malformed.
 

@@ -13,11 +13,6 @@ def can_manage_service(user: User, resource: Resource) -> bool:
             and has_department_role(user, resource.provider_id, Role.DATA_ADMIN))
 
 
-def can_view_service(user: User, service: DataService) -> bool:
-    return is_center(user) or has_department_role(
-        user, service.resource.provider_id, Role.DATA_ADMIN, Role.SECURITY_OFFICER, Role.HEAD)
-
-
 def can_review_service(user: User, service: DataService) -> bool:
     """The information center reviews, enables and suspends services."""
     return is_center(user)

@@ -11,7 +11,7 @@ from catalog.models import Resource, SharingType
 from portal.errors import NotPermitted, ValidationFailed
 from portal.models import Role
 from portal.services.organisation import department_group
-from sharing.access import access_decide, department_may_read_item
+from sharing.access import access_decide
 from sharing.models import DataItemGrantPermission, Filing, Purpose, ResourceGrantPermission
 from sharing.services.grants import grant_revoke
 from tests.sharing.factories import (
@@ -116,8 +116,6 @@ def test_s5_grant_gives_only_its_items_and_marks_masked_ones(filed, conditional_
     assert decision.item_ids == ids([name, id_number])
     assert decision.masked_item_ids == ids([id_number])
     assert decision.grant == grant and decision.purpose == Purpose.DATA_VERIFICATION
-    assert department_may_read_item(department=filed, item=name)
-    assert not department_may_read_item(department=filed, item=_address)
 
 
 def test_s5_purpose_binds_the_grant(filed, conditional_resource):
